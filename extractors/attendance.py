@@ -1,0 +1,94 @@
+"""Head counts: in the text ("Dự kiến khoảng 300 đại biểu", "(10 người)") and in attendance tables.
+
+A number is a head count only when a person unit follows it, so "500 doanh
+nghiệp" or "14 điểm cầu" are not counted.
+"""
+from __future__ import annotations
+
+import re
+
+from extractors.figures import parse_int
+from extractors.tables import analyse
+from extractors.text_utils import ascii_fold, clean_value, fold
+from extractors.vocab import PERSON_UNITS
+from models.document import Block
+from models.records import Attendance
+
+UNITS = "|".join(re.escape(u) for u in sorted(PERSON_UNITS, key=len, reverse=True))
+COUNT = re.compile(rf"(?<![\d.,/%])(\d{{1,3}}(?:\.\d{{3}})+|\d+)\s+({UNITS})(?![\wà-ỹ])", re.I)
+APPROX = re.compile(r"(khoảng|dự kiến|trên|gần|hơn|ước|ước tính|tối thiểu|tối đa|xấp xỉ)\s*$", re.I)
+PER_UNIT = re.compile(r"\bmỗi\s+[\wà-ỹ]+(?:\s+[\wà-ỹ]+)?\s*$", re.I)
+GROUP_ROW = re.compile(r"^([IVX]{1,5}|[A-Z])\.?$")
+TOTAL = re.compile(r"^(tong cong|tong so|tong kinh phi)\b|^(tong|cong)\s*(\(.*\))?\s*[:.]?\s*$")
+
+
+def text_counts(blocks: list[Block], block_section: dict[int, str]) -> list[Attendance]:
+    out: list[Attendance] = []
+    for block in blocks:
+        if block.is_table:
+            continue
+        text = fold(block.text)
+        for m in COUNT.finditer(text):
+            before = text[: m.start()]
+            if PER_UNIT.search(before) or re.search(r"%\s*(số\s+)?$", before):
+                continue
+            count = parse_int(m.group(1))
+            if count is None or count == 0:
+                continue
+            near = before[-25:]
+            approx = bool(APPROX.search(near)) or bool(re.search(r"(khoảng|dự kiến)\s+\S*\s*$", near, re.I))
+            out.append(Attendance(section_id=block_section.get(id(block), ""), source="text",
+                                  group=group_before(text, m.start()), count=count, approx=approx,
+                                  unit=m.group(2).lower(), text=clean_value(sentence_around(text, m.start(), m.end()))))
+    return out
+
+
+def group_before(text: str, start: int) -> str:
+    """'Ngân hàng BIDV thị xã Kiến Tường (10 người)' -> 'Ngân hàng BIDV thị xã Kiến Tường'."""
+    before = text[:start]
+    if not re.search(r"\(\s*$", before):
+        return ""
+    before = before.rstrip(" (")
+    cut = max(before.rfind(c) for c in ",;:(")
+    return clean_value(before[cut + 1:]) if cut >= 0 else clean_value(before)
+
+
+def sentence_around(text: str, start: int, end: int) -> str:
+    left = max(text.rfind(c, 0, start) for c in ".;:")
+    right_candidates = [i for i in (text.find(c, end) for c in ".;") if i >= 0]
+    right = min(right_candidates) if right_candidates else len(text)
+    return text[left + 1: right]
+
+
+def table_counts(block: Block, table_id: str, section_id: str) -> list[Attendance]:
+    """Rows of an attendance table: members, group subtotals (I, II, …) and the total."""
+    layout = analyse(block.rows)
+    if layout is None or not layout.is_attendance:
+        return []
+    cols = layout.columns
+    unit = "đại biểu" if "dai bieu" in ascii_fold(layout.headers[cols["quantity"]]) else "người"
+    out: list[Attendance] = []
+    for r, row in enumerate(block.rows[layout.header_rows:], start=1):
+        cells = [fold(c) for c in row]
+        label = cells[cols["stt"]] if "stt" in cols else ""
+        name = cells[cols["item"]] if "item" in cols else next((c for c in cells if c and c != label), "")
+        count = parse_int(cells[cols["quantity"]])
+        if count is None:
+            continue
+        rec = Attendance(section_id=section_id, source="table", group=clean_value(name), count=count, unit=unit,
+                         text=" | ".join(c for c in cells if c), table_id=table_id, row=r, label=label)
+        if TOTAL.match(ascii_fold(name or label)):
+            rec.is_total = True
+        elif GROUP_ROW.match(label):
+            rec.is_subtotal = True
+        rec.group = rec.group or label
+        out.append(rec)
+    return out
+
+
+def extract_attendance(blocks: list[Block], block_section: dict[int, str], table_ids: dict[int, str]) -> list[Attendance]:
+    out = text_counts(blocks, block_section)
+    for block in blocks:
+        if block.is_table:
+            out.extend(table_counts(block, table_ids[id(block)], block_section.get(id(block), "")))
+    return out

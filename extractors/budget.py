@@ -1,0 +1,230 @@
+"""Budget tables, their lines and totals, amounts in words, grand totals and funding splits.
+
+Figures are kept raw beside their values; a malformed figure ("7.00.000") is
+resolved only when the line's own arithmetic gives a reading with the same
+significant digits, so a typo is fixed but a real error is never hidden.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extractors.figures import Figure, parse_figure, same_digits
+from extractors.number_words import parse_number_words
+from extractors.tables import TableLayout, analyse
+from extractors.text_utils import ascii_fold, clean_value, fold
+from models.document import Block
+from models.records import BudgetLine, BudgetTable
+
+WORDS = re.compile(r"\(?\s*b[aằả]ng\s+ch[uữ]\s*:?\s*([^)]*)\)?", re.I)
+TOTAL_ROW = re.compile(r"^(tong cong|tong so|tong kinh phi)\b|^(tong|cong)\s*(\(.*\))?\s*[:.]?\s*$")
+GROUP_LABEL = re.compile(r"^([IVX]{1,5}|[A-Z])\.?$")
+FIGURE_IN_TEXT = r"(\d{1,3}(?:[.,\s]\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)*)"
+STATEMENT = re.compile(
+    r"(tổng\s+(?:cộng\s+)?(?:kinh phí|dự toán|số tiền|nhu cầu kinh phí|cộng)|kinh phí(?: thực hiện| tổ chức| dự kiến)?|dự toán kinh phí)"
+    r"([^:\d()]{0,80}?)(?::|\slà)\s*" + FIGURE_IN_TEXT + r"\s*(tỷ|tỉ|triệu|nghìn|ngàn)?\s*(?:đồng|đ\b|VNĐ|VND)?",
+    re.I,
+)
+UNIT_WORDS = {"tỷ": 10**9, "tỉ": 10**9, "triệu": 10**6, "nghìn": 10**3, "ngàn": 10**3}
+SPLIT_PART = re.compile(r"([^:;,()]*?)\s*:?\s*" + FIGURE_IN_TEXT + r"\s*(tỷ|tỉ|triệu|nghìn|ngàn)?\s*(?:đồng|đ\b)?", re.I)
+
+
+@dataclass
+class MoneyStatement:
+    """An amount stated in running text ("Tổng kinh phí: 46.670.000 (Bằng chữ: …)")."""
+
+    amount: int | None
+    raw: str
+    is_grand: bool
+    section_id: str
+    words_text: str = ""
+    words_amount: int | None = None
+    split: list[tuple[str, int]] = field(default_factory=list)  # (label, amount) after "Trong đó"
+    text: str = ""
+
+
+@dataclass
+class BudgetResult:
+    tables: list[BudgetTable] = field(default_factory=list)
+    lines: list[BudgetLine] = field(default_factory=list)
+    statements: list[MoneyStatement] = field(default_factory=list)
+
+    @property
+    def grand_total(self) -> MoneyStatement | None:
+        grands = [s for s in self.statements if s.is_grand and s.amount]
+        if grands:
+            return grands[-1]
+        inline = [s for s in self.statements if s.amount]
+        return inline[0] if len(inline) == 1 else None
+
+
+def read(cell: str, scale: int = 1, money: bool = True) -> tuple[Figure, int | None, float | None]:
+    fig = parse_figure(cell, money=money)
+    if fig.value is None:
+        return fig, None, None
+    value = fig.value * scale
+    as_int = int(value) if float(value).is_integer() else None
+    return fig, as_int, float(value)
+
+
+def words_of(text: str) -> tuple[str, int | None]:
+    m = WORDS.search(text)
+    if not m:
+        return "", None
+    words = clean_value(m.group(1))
+    return words, parse_number_words(words)
+
+
+def extract_table(block: Block, table_id: str, section_id: str, title: str, layout: TableLayout,
+                  context: str = "") -> tuple[BudgetTable, list[BudgetLine]]:
+    cols = layout.columns
+    table = BudgetTable(table_id=table_id, section_id=section_id, title=title)
+    lines: list[BudgetLine] = []
+
+    def cell(row: list[str], role: str) -> str:
+        i = cols.get(role)
+        return fold(row[i]) if i is not None and i < len(row) else ""
+
+    for raw_row in block.rows[layout.header_rows:]:
+        row = [fold(c) for c in raw_row]
+        if not any(row):
+            continue
+        joined = " ".join(c for c in row if c)
+        if ascii_fold(joined).lstrip("( ").startswith("bang chu"):
+            table.words_text, table.words_amount = words_of(joined)
+            continue
+        line = BudgetLine(table_id=table_id, row=len(lines) + 1)
+        first = next((c for c in row if c), "")
+        label = cell(row, "stt")
+        line.item = cell(row, "item") or (first if first != label else "")
+        line.unit = cell(row, "unit")
+        line.note = cell(row, "note")
+        line.raw_quantity, line.raw_unit_price, line.raw_amount = cell(row, "quantity"), cell(row, "unit_price"), cell(row, "amount")
+        if not line.raw_amount and "amount" not in cols:
+            line.raw_amount = ""
+        if TOTAL_ROW.match(ascii_fold(label or line.item or first)) and not (line.raw_quantity and line.raw_unit_price):
+            line.is_total = True
+            line.item = line.item or label or first
+        elif GROUP_LABEL.match(label) and not line.raw_quantity and not line.raw_unit_price:
+            line.is_subtotal = True
+        q_fig, line.quantity, line.quantity_value = read(line.raw_quantity, money=False)
+        p_fig, line.unit_price, _ = read(line.raw_unit_price, layout.scale)
+        a_fig, line.amount, _ = read(line.raw_amount, layout.scale)
+        if layout.quantity_persons and not line.is_total:
+            line.quantity_kind = "persons"
+        resolve_malformed(line, q_fig, p_fig, a_fig, layout.scale)
+        if not (line.item or line.amount or line.raw_amount):
+            continue
+        lines.append(line)
+    totals = [l for l in lines if l.is_total]
+    if totals:
+        table.stated_total = totals[-1].amount
+        table.raw_stated_total = totals[-1].raw_amount
+    leaf = [l for l in lines if not l.is_total and not l.is_subtotal]
+    if leaf and all(l.amount is not None for l in leaf):
+        table.computed_total = sum(l.amount for l in leaf)  # type: ignore[misc]
+    elif not leaf and lines and not totals:
+        table.computed_total = None
+    return table, lines
+
+
+def resolve_malformed(line: BudgetLine, q: Figure, p: Figure, a: Figure, scale: int) -> None:
+    """Fill a malformed figure from the other two when the digits agree; record which were malformed."""
+    bad = [name for name, f in (("quantity", q), ("unit_price", p), ("amount", a)) if f.malformed]
+    line.malformed_fields = ",".join(bad)
+    if len(bad) != 1:
+        return
+    qv, pv, av = line.quantity_value, line.unit_price, line.amount
+    derived = None
+    if bad[0] == "unit_price" and qv and av is not None and av / qv == int(av / qv):
+        derived, cands = int(av / qv), [c * scale for c in p.candidates]
+    elif bad[0] == "amount" and qv is not None and pv is not None and float(qv * pv).is_integer():
+        derived, cands = int(qv * pv), [c * scale for c in a.candidates]
+    elif bad[0] == "quantity" and pv and av is not None and av % pv == 0:
+        derived, cands = av // pv, list(q.candidates)
+    else:
+        return
+    if derived and any(same_digits(derived, c) for c in cands):
+        setattr(line, bad[0], derived)
+        if bad[0] == "quantity":
+            line.quantity_value = float(derived)
+
+
+def find_statements(blocks: list[Block], block_section: dict[int, str]) -> list[MoneyStatement]:
+    out: list[MoneyStatement] = []
+    for block in blocks:
+        if block.is_table:
+            continue
+        text = fold(block.text)
+        for m in STATEMENT.finditer(text):
+            fig = parse_figure(m.group(3), money=True)
+            if fig.value is None and not fig.malformed:
+                continue
+            if fig.value is not None and fig.value < 1000 and not m.group(4):
+                continue  # "kinh phí 02 ngày": not an amount
+            amount = None
+            if fig.value is not None:
+                amount = int(fig.value * UNIT_WORDS.get((m.group(4) or "").lower(), 1))
+            st = MoneyStatement(amount=amount, raw=m.group(3), is_grand=m.group(1).lower().startswith("tổng"),
+                                section_id=block_section.get(id(block), ""), text=text)
+            tail = text[m.end():]
+            nxt = STATEMENT.search(tail)
+            scope = tail[: nxt.start()] if nxt else tail
+            wm = WORDS.match(scope.lstrip(" .,;"))
+            if wm or re.match(r"^\s*\(?\s*b[aằả]ng\s+ch[uữ]", scope, re.I):
+                st.words_text, st.words_amount = words_of(scope)
+            split_at = re.search(r"trong\s+đó\s*:?", scope, re.I)
+            if split_at:
+                st.split = parse_split(scope[split_at.end():])
+            out.append(st)
+    return out
+
+
+def parse_split(text: str) -> list[tuple[str, int]]:
+    """'vận động xã hội hóa: 23.400.000; chi từ ngân sách nhà nước: 23.270.000' -> labelled parts."""
+    parts = []
+    for piece in re.split(r";|\.\s|\s+và\s+", text):
+        m = SPLIT_PART.search(piece)
+        if not m:
+            continue
+        fig = parse_figure(m.group(2), money=True)
+        label = clean_value(m.group(1))
+        if fig.value is None or not label or fig.value < 1000 and not m.group(3):
+            continue
+        parts.append((label, int(fig.value * UNIT_WORDS.get((m.group(3) or "").lower(), 1))))
+    return parts
+
+
+def table_title(blocks: list[Block], i: int, section_title: str) -> str:
+    """The caption just above the table, else its section's title."""
+    for j in range(i - 1, max(i - 3, -1), -1):
+        b = blocks[j]
+        if b.is_table:
+            break
+        text = fold(b.text)
+        if text and not ascii_fold(text).startswith(("bang chu", "(kem theo", "dvt", "don vi tinh")) and len(text) <= 200:
+            return clean_value(re.sub(r"^(?:[IVX]+|\d+(?:\.\d+)*|[a-zđ])\s*[.)]\s*", "", text))
+    return section_title
+
+
+def extract_budget(blocks: list[Block], block_section: dict[int, str], table_ids: dict[int, str],
+                   section_titles: dict[str, str]) -> BudgetResult:
+    result = BudgetResult()
+    for i, block in enumerate(blocks):
+        if not block.is_table:
+            continue
+        context = " ".join(fold(b.text) for b in blocks[max(0, i - 2):i] if not b.is_table)
+        layout = analyse(block.rows, context)
+        if layout is None or not layout.is_budget:
+            continue
+        sid = block_section.get(id(block), "")
+        title = table_title(blocks, i, section_titles.get(sid, ""))
+        table, lines = extract_table(block, table_ids[id(block)], sid, title, layout, context)
+        if not table.words_text and i + 1 < len(blocks) and not blocks[i + 1].is_table:
+            nxt = fold(blocks[i + 1].text)
+            if ascii_fold(nxt).lstrip("( ").startswith("bang chu"):
+                table.words_text, table.words_amount = words_of(nxt)
+        result.tables.append(table)
+        result.lines.extend(lines)
+    result.statements = find_statements(blocks, block_section)
+    return result

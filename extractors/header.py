@@ -1,0 +1,151 @@
+"""Header, title and signature of a plan (the components of Decree 30/2020/NĐ-CP).
+
+Two-column headers often arrive interleaved ("Số: /KH-STTTT Kiên Giang,
+ngày …" on one line) or half missing, so each component is found by its own
+pattern wherever it sits in the header zone, and a missing issuer is inferred
+from the symbol or the body.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extractors.text_utils import REF_NUMBER, ascii_fold, fold, is_caps, parse_date, symbol_of, type_from_symbol
+from extractors.vocab import ADMIN_LEVELS, AGENCY_CODES
+from extractors.zones import Zones
+from models.document import Block
+from models.records import DocumentRecord
+
+QUOC_HIEU = re.compile(
+    r"C[ỘO]NG\s+H[ÒOÓ]A\s+X[ÃA]\s+H[ỘO]I\s+CH[ỦU]\s+NGH[ĨI]A\s+VI[ỆE]T\s+NAM|"
+    r"Đ[ộo]c\s+l[ậa]p\s*[-–—]\s*T[ựu]\s+do\s*[-–—]\s*H[ạa]nh\s+ph[úu]c",
+    re.I,
+)
+NUMBER_LINE = re.compile(r"S[ốo]\s*(?:[:.]|hiệu\s*:)\s*(" + REF_NUMBER + r")")
+PLACE_DATE = re.compile(r"([^\d,:;]{2,60}?)\s*,\s*ng[aà]y\b", re.I)
+AUTHORITY = re.compile(r"^(TM|KT|TL|TUQ|Q|T/M)\.?\s+\S", re.I)
+LEVEL_START = re.compile(r"^(" + "|".join(ADMIN_LEVELS) + r")\b", re.I)
+BARE_COUNCIL = re.compile(r"^(ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|UBND|HỘI ĐỒNG NHÂN DÂN|HĐND)$")
+NAME_LINE = re.compile(r"^(?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]+|[A-ZĐÀ-Ỹ]\.)(?:\s+(?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]+|[A-ZĐÀ-Ỹ]\.)){1,5}$")
+
+
+@dataclass
+class Header:
+    record: DocumentRecord  # header fields filled, the rest left to the pipeline
+
+
+def header_lines(blocks: list[Block]) -> list[str]:
+    lines = []
+    for b in blocks:
+        if b.is_table:
+            lines.extend(c for row in b.rows for c in row if c)
+        else:
+            lines.append(b.text)
+    return [fold(l) for l in lines if fold(l)]
+
+
+def extract_header(z: Zones, body_text: str = "") -> DocumentRecord:
+    rec = DocumentRecord()
+    issuer_lines: list[str] = []
+    for line in header_lines(z.header):
+        line = fold(QUOC_HIEU.sub(" ", line))
+        m = NUMBER_LINE.search(line)
+        if m and not rec.doc_number:
+            rec.doc_number = m.group(1).replace(" ", "")
+            line = fold(line[: m.start()] + " " + line[m.end():])
+        pd = PLACE_DATE.search(line)
+        if pd and not rec.issue_place and re.search(r"th[aá]ng|n[aă]m", line[pd.end():], re.I):
+            before = line[: pd.start()]
+            rec.issue_place = fold(pd.group(1)).strip(" -–")
+            rec.issue_date, rec.issue_year, rec.issue_month, rec.issue_day = parse_date(line[pd.end() - 4:])
+            line = fold(before)
+        if not line or re.fullmatch(r"[-_=*.–— ]+", line):
+            continue
+        if is_caps(line):
+            issuer_lines.append(line.strip(" -_"))
+    rec.doc_symbol = symbol_of(rec.doc_number) if rec.doc_number else ""
+    if z.type_line is not None:
+        rec.doc_type = fold(z.type_line.text).strip(" .:").capitalize()
+        rec.doc_type = {"Kế hoạch": "Kế hoạch"}.get(rec.doc_type, rec.doc_type)
+    code_type = type_from_symbol(rec.doc_symbol)
+    if not rec.doc_type and code_type:
+        rec.doc_type = code_type
+    rec.doc_type_code = re.split(r"[-/]", rec.doc_symbol)[0] if rec.doc_symbol else ""
+    rec.title = fold(" ".join(b.text for b in z.title)).strip(" .")
+    assign_issuer(rec, issuer_lines, body_text)
+    return rec
+
+
+def issuer_units(lines: list[str]) -> list[str]:
+    """Join header lines that continue one body's name ('ỦY BAN NHÂN DÂN' + 'HUYỆN X')."""
+    units: list[str] = []
+    for line in lines:
+        if units and (BARE_COUNCIL.match(units[-1]) and LEVEL_START.match(line) or re.match(r"^(VÀ|&|,)\s", line)):
+            units[-1] = f"{units[-1]} {line}"
+        else:
+            units.append(line)
+    return units
+
+
+def assign_issuer(rec: DocumentRecord, lines: list[str], body_text: str) -> None:
+    units = issuer_units(lines)
+    suffix = rec.doc_symbol.split("-", 1)[1] if "-" in rec.doc_symbol else ""
+    symbol_issuer = AGENCY_CODES.get(suffix, "")
+    if len(units) >= 2:
+        rec.parent_issuer, rec.issuer = units[0], " ".join(units[1:])
+    elif len(units) == 1:
+        only = units[0]
+        is_council = re.match(r"^(ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|UBND|HĐND|HỘI ĐỒNG NHÂN DÂN)\b", only)
+        if is_council and symbol_issuer and suffix not in ("UBND", "HĐND"):
+            rec.parent_issuer, rec.issuer, rec.issuer_inferred = only, symbol_issuer, True
+        else:
+            rec.issuer = only
+    if not rec.issuer:
+        rec.issuer = infer_from_body(suffix, rec.issue_place, body_text) or symbol_issuer
+        rec.issuer_inferred = bool(rec.issuer)
+    elif BARE_COUNCIL.match(rec.issuer):
+        fuller = infer_from_body(suffix, rec.issue_place, body_text)
+        if fuller:
+            rec.issuer, rec.issuer_inferred = fuller, True
+
+
+def infer_from_body(suffix: str, place: str, body_text: str) -> str:
+    """'ỦY BAN NHÂN DÂN THỊ XÃ KIẾN TƯỜNG' from the body's own mention of the unit at the issue place."""
+    if suffix not in ("UBND", "HĐND") or not place or not body_text:
+        return ""
+    head = "ỦY BAN NHÂN DÂN" if suffix == "UBND" else "HỘI ĐỒNG NHÂN DÂN"
+    levels = "|".join(ADMIN_LEVELS)
+    m = re.search(rf"\b({levels})\s+{re.escape(place)}\b", body_text, re.I)
+    if m:
+        return f"{head} {m.group(1).upper()} {place.upper()}"
+    return ""
+
+
+def extract_signature(closing: list[Block]) -> tuple[str, str, str, str]:
+    """(authority, title, name, recipients) from the closing zone, in whatever order columns came."""
+    authority: list[str] = []
+    title = name = ""
+    recipients: list[str] = []
+    in_recipients = False
+    for b in closing:
+        texts = [c for row in b.rows for c in row if c] if b.is_table else [b.text]
+        for text in texts:
+            t = fold(text)
+            folded = ascii_fold(t)
+            if folded.startswith("noi nhan"):
+                in_recipients = True
+                rest = t.split(":", 1)[1].strip() if ":" in t else ""
+                if rest:
+                    recipients.append(rest.strip(" -;."))
+                continue
+            if in_recipients and re.match(r"^[-+•]", t):
+                recipients.append(t.lstrip("-+• ").rstrip(";. ").strip())
+                continue
+            in_recipients = False
+            if AUTHORITY.match(t) and is_caps(t):
+                authority.append(t)
+            elif is_caps(t) and not title and len(t.split()) <= 8 and not re.search(r"\d", t) and not re.search(r"đã ký|ký|dấu", t, re.I):
+                title = t
+            elif NAME_LINE.match(t) and (title or authority) and not name:
+                name = t
+    return "; ".join(authority), title, name, "; ".join(recipients)

@@ -1,0 +1,84 @@
+"""Recognise what a table is from its header row, whatever its columns are called.
+
+Plans name the same column many ways (STT/TT, Nội dung/Hạng mục, Số tiền/
+Thành tiền/Kinh phí) and order them freely, so columns are mapped by name,
+and a money scale printed in the header ("(1.000 đồng)") is kept.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extractors.text_utils import ascii_fold
+
+COLUMN_RULES = [  # (role, folded header regex), first match wins per column
+    ("stt", re.compile(r"^(stt|tt|so tt|so thu tu|s\.tt)$")),
+    ("note", re.compile(r"^ghi chu")),
+    ("unit_price", re.compile(r"^(don gia|muc chi|dinh muc|gia\b|don gia)")),
+    ("unit", re.compile(r"^(dvt|d\.v\.t|don vi tinh|dv tinh|dvt\b)")),
+    ("quantity", re.compile(r"^(so luong|sl\b|so nguoi|so dai bieu|khoi luong|so ngay|so buoi|so lop|so lan)")),
+    ("amount", re.compile(r"^(thanh tien|so tien|kinh phi|du toan|tong tien|tong kinh phi|tong cong|tong so tien|tien\b|gia tri|nhu cau kinh phi)")),
+    ("item", re.compile(r"^(noi dung|hang muc|dien giai|ten|khoan chi|cong viec|danh muc|thanh phan|doi tuong|chuc danh|don vi\b|co quan)")),
+]
+SCALE = [(re.compile(r"(1\.000|1000|nghin|ngan)\s*(d\b|dong)"), 1000), (re.compile(r"trieu\s*dong"), 1_000_000)]
+PERSONS = re.compile(r"dai bieu|nguoi|hoc vien|can bo|thanh vien|hoc sinh|khach")
+
+
+@dataclass
+class TableLayout:
+    header_rows: int
+    columns: dict[str, int] = field(default_factory=dict)  # role -> column index
+    scale: int = 1
+    quantity_persons: bool = False
+    headers: list[str] = field(default_factory=list)
+
+    @property
+    def is_budget(self) -> bool:
+        return "amount" in self.columns or ("unit_price" in self.columns and "quantity" in self.columns)
+
+    @property
+    def is_attendance(self) -> bool:
+        return not self.is_budget and "quantity" in self.columns and self.quantity_persons
+
+
+def scale_of(text: str) -> int:
+    folded = ascii_fold(text)
+    for rx, factor in SCALE:
+        if rx.search(folded):
+            return factor
+    return 1
+
+
+def analyse(rows: list[list[str]], context: str = "") -> TableLayout | None:
+    """Find the header row among the first rows and map its columns to roles."""
+    for h in range(min(3, len(rows))):
+        roles: dict[str, int] = {}
+        persons = False
+        for c, cell in enumerate(rows[h]):
+            folded = ascii_fold(cell).strip(" :*")
+            for role, rx in COLUMN_RULES:
+                if rx.match(folded) and role not in roles:
+                    if role == "item" and folded.startswith("don vi") and "tinh" in folded:
+                        continue
+                    roles[role] = c
+                    if role == "quantity" and PERSONS.search(folded):
+                        persons = True
+                    break
+        if len(roles) >= 2 and ("amount" in roles or "quantity" in roles or "unit_price" in roles):
+            header_text = " ".join(rows[h])
+            layout = TableLayout(header_rows=h + 1, columns=roles, headers=rows[h])
+            layout.scale = scale_of(header_text) if scale_of(header_text) != 1 else scale_of(context)
+            layout.quantity_persons = persons
+            # "Đơn vị" is a unit of measure in a money table, a body's name in a head-count table.
+            if layout.is_budget and "item" in roles and ascii_fold(rows[h][roles["item"]]).strip() == "don vi":
+                if "unit" not in roles:
+                    roles["unit"] = roles.pop("item")
+            # A second header row of column numbers "(1) (2) (3)" or units "(đồng)" is skipped.
+            nxt = [c.strip() for c in (rows[h + 1] if h + 1 < len(rows) else []) if c.strip()]
+            numbers = [int(c.strip("()")) for c in nxt if re.fullmatch(r"\(?\d{1,2}\)?", c)]
+            if (len(nxt) >= 3 and len(numbers) == len(nxt) and numbers == sorted(set(numbers))) or (
+                nxt and all(re.fullmatch(r"\(.*\)", c) for c in nxt)
+            ):
+                layout.header_rows += 1
+            return layout
+    return None

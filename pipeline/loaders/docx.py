@@ -1,0 +1,409 @@
+"""Word .docx (and legacy .doc via LibreOffice) to the document model.
+
+python-docx's `Document.paragraphs` skips content controls, text boxes and
+tracked insertions, repeats merged cells and drops Word's automatic numbers
+("I.", "1.1.", "a)") that plans rely on for their sections. So the body is
+walked in XML order here; python-docx only opens the package and hands over
+the styles and numbering parts.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import docx as python_docx
+from docx.opc.exceptions import PackageNotFoundError
+from lxml import etree
+
+from models.document import Block, Document
+from pipeline.loaders.docx_numbering import Numbering, Styles
+from pipeline.loaders.errors import ConverterMissingError, CorruptFileError, EmptyDocumentError, EncryptedError
+from pipeline.loaders.layout import LABEL, drop_empty_rows, flatten_columns, fold, is_layout_line, is_layout_table, square
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
+
+def w(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+SOFFICE_TIMEOUT_S = 120
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+
+# Wrappers whose children belong to the flow as if the wrapper were absent.
+TRANSPARENT = {w("customXml"), w("ins"), w("moveTo"), w("smartTag"), w("hyperlink"), w("fldSimple"),
+               w("bdo"), w("dir"), w("sdtContent")}
+# Content Word does not print: deletions, moved-away text, field codes, notes' marks.
+SKIPPED = {w("del"), w("moveFrom"), w("instrText"), w("delText"), w("footnoteReference"),
+           w("endnoteReference"), w("commentReference"), w("annotationRef"), w("pPr"), w("rPr"),
+           w("sdtPr"), w("sdtEndPr"), w("fldData")}
+SYMBOLS = {"F0B7": "•", "00B7": "•", "F02D": "-", "F0A7": "▪", "F0D8": "➢", "F0E0": "→", "F0FC": "✓", "F0A8": "▪"}
+
+
+# --- Entry points ---------------------------------------------------------------
+
+def load_docx(path: Path) -> Document:
+    path = Path(path)
+    _refuse_unreadable(path)
+    try:
+        package = python_docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+        raise CorruptFileError(f"{path.name}: not a readable Word .docx file ({_reason(exc)})") from exc
+    walker = _Walker(Styles(package), Numbering(package))
+    try:
+        walker.walk(package.element.body)
+    except etree.XMLSyntaxError as exc:  # pragma: no cover - python-docx parses eagerly
+        raise CorruptFileError(f"{path.name}: damaged Word XML ({exc})") from exc
+    blocks = walker.blocks()
+    warnings = [] if blocks else ["no text (the document may hold only images of scanned pages)"]
+    return Document(source_path=str(path), source_format="docx", blocks=blocks,
+                    pages=walker.page if walker.counts_pages else None, warnings=warnings)
+
+
+def load_doc(path: Path, timeout: float = SOFFICE_TIMEOUT_S) -> Document:
+    """Legacy binary .doc: LibreOffice converts it to .docx, which load_docx reads."""
+    path = Path(path)
+    _refuse_empty(path)
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        raise ConverterMissingError(
+            f"{path.name}: reading legacy .doc files needs LibreOffice (apt-get install libreoffice-writer), "
+            "or save the file as .docx")
+    with tempfile.TemporaryDirectory(prefix="kehoach-doc-") as tmp:
+        profile = Path(tmp, "profile").as_uri()  # a private profile: parallel runs do not lock each other
+        cmd = [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "docx",
+               "--outdir", tmp, str(path.resolve())]
+        try:
+            subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise CorruptFileError(f"{path.name}: LibreOffice did not convert the .doc within {timeout:.0f} s") from exc
+        out = Path(tmp, path.stem + ".docx")
+        if not out.exists():
+            raise CorruptFileError(f"{path.name}: LibreOffice could not convert this .doc (damaged or protected?)")
+        doc = load_docx(out)
+    doc.source_path = str(path)
+    return doc
+
+
+def _refuse_empty(path: Path) -> None:
+    if not path.exists():
+        raise CorruptFileError(f"{path.name}: file not found")
+    if path.stat().st_size == 0:
+        raise EmptyDocumentError(f"{path.name}: the file is empty (0 bytes)")
+
+
+def _refuse_unreadable(path: Path) -> None:
+    """Zero bytes, password-protected packages and .doc files named .docx, told apart by their bytes."""
+    _refuse_empty(path)
+    with path.open("rb") as fh:
+        head = fh.read(8)
+        if head != OLE_MAGIC:
+            return
+        data = head + fh.read()
+    if ENCRYPTED_STREAM in data:
+        raise EncryptedError(f"{path.name}: the Word file is password-protected; save an unprotected copy")
+    raise CorruptFileError(f"{path.name}: this is a legacy .doc file with a .docx name; rename it to .doc")
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, (PackageNotFoundError, zipfile.BadZipFile)):
+        return "not a ZIP package"
+    return str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+
+
+# --- Walking the body -------------------------------------------------------------
+
+@dataclass
+class _Para:
+    """A paragraph before layout decisions: raw text keeps tabs and line breaks."""
+    text: str
+    bold: bool
+    level: int
+    page: int | None
+
+
+@dataclass
+class _Table:
+    rows: list[list[list[str]]]  # rows → cells → cell lines ("" cells for spans)
+    bold: list[list[bool]]
+    page: int | None
+
+
+@dataclass
+class _Walker:
+    styles: Styles
+    numbering: Numbering
+    items: list = field(default_factory=list)
+    page: int = 1
+    counts_pages: bool = False
+    rendered_breaks: bool = False
+
+    def walk(self, body: etree._Element) -> None:
+        self.rendered_breaks = body.find(f".//{w('lastRenderedPageBreak')}") is not None
+        self.counts_pages = self.rendered_breaks or _has_explicit_breaks(body)
+        self._flow(body, self.items)
+
+    @property
+    def cur_page(self) -> int | None:
+        return self.page if self.counts_pages else None
+
+    def _flow(self, container, out: list) -> None:
+        for el in _children(container):
+            if el.tag == w("p"):
+                self._paragraph(el, out)
+            elif el.tag == w("tbl"):
+                nested: list = []
+                out.append(self._table(el, nested))
+                out.extend(nested)
+
+    # Paragraphs -------------------------------------------------------------
+    def _paragraph(self, p, out: list) -> None:
+        ppr = p.find(w("pPr"))
+        style_id = _val(ppr, "pStyle") if ppr is not None else None
+        if ppr is not None and _on(ppr.find(w("pageBreakBefore"))) and not self.rendered_breaks:
+            self.page += 1
+        start_page = self.cur_page
+        label = self.numbering.label_for(ppr, self.styles.numbering_of(style_id))
+        segments: list[tuple[str, bool]] = []
+        boxes: list = []
+        self._inline(p, segments, boxes, self.styles.bold_of(style_id))
+        raw = "".join(t for t, _ in segments)
+        visible = [(t, b) for t, b in segments if t.strip()]
+        bold = bool(visible) and all(b for _, b in visible)
+        if label and raw.strip():
+            raw = label + " " + raw.lstrip()
+        out.append(_Para(raw, bold, self.styles.heading_level(style_id, ppr), start_page))
+        for box in boxes:
+            self._flow(box, out)
+        if ppr is not None and ppr.find(w("sectPr")) is not None and not self.rendered_breaks:
+            kind = _val(ppr.find(w("sectPr")), "type") or "nextPage"
+            if kind != "continuous":
+                self.page += 1
+
+    def _inline(self, el, segments: list, boxes: list, para_bold: bool) -> None:
+        for child in el:
+            tag = child.tag
+            if tag in SKIPPED or not isinstance(tag, str):
+                continue
+            if tag == w("r"):
+                self._run(child, segments, boxes, para_bold)
+            elif tag == w("sdt"):
+                content = child.find(w("sdtContent"))
+                if content is not None:
+                    self._inline(content, segments, boxes, para_bold)
+            elif tag in TRANSPARENT:
+                self._inline(child, segments, boxes, para_bold)
+            elif tag == f"{{{MC}}}AlternateContent":
+                choice = child.find(f"{{{MC}}}Choice")
+                if choice is not None:
+                    self._inline(choice, segments, boxes, para_bold)
+
+    def _run(self, r, segments: list, boxes: list, para_bold: bool) -> None:
+        rpr = r.find(w("rPr"))
+        if rpr is not None and _on(rpr.find(w("vanish"))):
+            return
+        bold = self.styles.run_bold(rpr, para_bold)
+        for child in r:
+            tag = child.tag
+            if tag == w("t"):
+                segments.append((child.text or "", bold))
+            elif tag in (w("tab"), w("ptab")):
+                segments.append(("\t", bold))
+            elif tag == w("br"):
+                kind = child.get(w("type"))
+                if kind == "page":
+                    if not self.rendered_breaks:
+                        self.page += 1
+                    segments.append((" ", bold))
+                else:
+                    segments.append(("\n" if kind != "column" else " ", bold))
+            elif tag == w("cr"):
+                segments.append(("\n", bold))
+            elif tag == w("noBreakHyphen"):
+                segments.append(("-", bold))
+            elif tag == w("sym"):
+                segments.append((SYMBOLS.get((child.get(w("char")) or "").upper(), ""), bold))
+            elif tag == w("lastRenderedPageBreak"):
+                self.page += 1
+            elif tag in (w("drawing"), w("pict"), f"{{{MC}}}AlternateContent", w("object")):
+                boxes.extend(_text_boxes(child))
+
+    # Tables -----------------------------------------------------------------
+    def _table(self, tbl, nested: list) -> _Table:
+        page = self.cur_page
+        rows, bolds = [], []
+        for tr in _children(tbl, w("tr")):
+            trpr = tr.find(w("trPr"))
+            row: list[list[str]] = [[] for _ in range(_int(_val(trpr, "gridBefore"), 0))]
+            row_bold = [False] * len(row)
+            for tc in _children(tr, w("tc")):
+                tcpr = tc.find(w("tcPr"))
+                span = max(1, _int(_val(tcpr, "gridSpan"), 1))
+                continued = _merge_continues(tcpr)
+                cell_items: list = []
+                self._flow_cell(tc, cell_items, nested)
+                paras = [it for it in cell_items if isinstance(it, _Para)]
+                lines = [] if continued else [p.text for p in paras if p.text.strip()]
+                row.append(lines)
+                row_bold.append(bool(paras) and all(p.bold for p in paras if p.text.strip()))
+                row.extend([] for _ in range(span - 1))
+                row_bold.extend([False] * (span - 1))
+            rows.append(row)
+            bolds.append(row_bold)
+        return _Table(rows, bolds, page)
+
+    def _flow_cell(self, tc, out: list, nested: list) -> None:
+        for el in _children(tc):
+            if el.tag == w("p"):
+                self._paragraph(el, out)
+            elif el.tag == w("tbl"):
+                inner: list = []
+                nested.append(self._table(el, inner))
+                nested.extend(inner)
+
+    # Output -----------------------------------------------------------------
+    def blocks(self) -> list[Block]:
+        blocks: list[Block] = []
+        items = self.items
+        i = 0
+        while i < len(items):
+            item = items[i]
+            if isinstance(item, _Table):
+                blocks.extend(_table_blocks(item))
+                i += 1
+                continue
+            j = i
+            while j < len(items) and isinstance(items[j], _Para) and _tab_columns(items[j].text):
+                j += 1
+            group = items[i:j]
+            if len(group) and any(is_layout_line(part) for p in group for part in _tab_columns(p.text)):
+                blocks.extend(_flatten_tab_group(group))
+                i = j
+                continue
+            blocks.extend(_para_blocks(item))
+            i += 1
+        return blocks
+
+
+# --- Paragraph and table output -------------------------------------------------------
+
+def _para_blocks(p: _Para) -> list[Block]:
+    """One block per paragraph; a header/signature paragraph with line breaks keeps its lines."""
+    lines = [fold(l) for l in p.text.split("\n")]
+    lines = [l for l in lines if l]
+    if not lines:
+        return []
+    if len(lines) > 1 and any(is_layout_line(l) for l in lines):
+        return [Block("paragraph", text=l, page=p.page, bold=p.bold) for l in lines]
+    kind = "heading" if p.level else "paragraph"
+    return [Block(kind, text=fold(p.text), page=p.page, level=p.level, bold=p.bold)]
+
+
+def _tab_columns(text: str) -> list[str]:
+    """'LEFT<tabs>RIGHT' → [left, right]; [] when tabs only indent or follow a label ('a)<tab>…')."""
+    if "\t" not in text.strip(" \n"):
+        return []
+    stripped = text.strip(" ")
+    lines = [l for l in stripped.split("\n") if l.strip()]
+    if len(lines) != 1:
+        return []
+    parts = [fold(x) for x in re.split(r"\t+", lines[0])]
+    left, right = parts[0], " ".join(x for x in parts[1:] if x)
+    if not right or (left and LABEL.match(left + " ") and len(left) <= 6):
+        return []
+    return [left, right]
+
+
+def _flatten_tab_group(group: list[_Para]) -> list[Block]:
+    lefts = [(p, _tab_columns(p.text)[0]) for p in group]
+    rights = [(p, _tab_columns(p.text)[1]) for p in group]
+    return [Block("paragraph", text=t, page=p.page, bold=p.bold) for p, t in lefts + rights if t]
+
+
+def _table_blocks(t: _Table) -> list[Block]:
+    ncols = max((len(r) for r in t.rows), default=0)
+    columns = [[_split_lines(r[c]) if c < len(r) else [] for r in t.rows] for c in range(ncols)]
+    rows = drop_empty_rows(square([[fold(" ".join(cell)) for cell in r] for r in t.rows]))
+    if is_layout_table(columns) or len(rows) < 2 or ncols < 2:
+        def bold(c: int, r: int, _i: int) -> bool:
+            return c < len(t.bold[r]) and t.bold[r][c]
+        return flatten_columns(columns, t.page, bold)
+    return [Block("table", rows=rows, page=t.page)]
+
+
+def _split_lines(lines: list[str]) -> list[str]:
+    return [x for line in lines for x in line.split("\n") if x.strip()]
+
+
+# --- XML helpers --------------------------------------------------------------
+
+def _children(el, want: str | None = None):
+    """Children in order, looking through content controls and custom-XML wrappers."""
+    for child in el:
+        tag = child.tag
+        if tag == w("sdt"):
+            content = child.find(w("sdtContent"))
+            if content is not None:
+                yield from _children(content, want)
+        elif tag in (w("customXml"), w("ins"), w("moveTo")):
+            yield from _children(child, want)
+        elif want is None or tag == want:
+            yield child
+
+
+def _text_boxes(el) -> list:
+    """txbxContent of shapes, once: the VML fallback repeats the DrawingML choice."""
+    found = []
+    for box in el.iter(w("txbxContent")):
+        if any(a.tag == f"{{{MC}}}Fallback" for a in box.iterancestors()):
+            continue
+        found.append(box)
+    return found
+
+
+def _has_explicit_breaks(body) -> bool:
+    for br in body.iter(w("br")):
+        if br.get(w("type")) == "page":
+            return True
+    if body.find(f".//{w('pageBreakBefore')}") is not None:
+        return True
+    for sect in body.iterfind(f".//{w('pPr')}/{w('sectPr')}"):
+        if (_val(sect, "type") or "nextPage") != "continuous":
+            return True
+    return False
+
+
+def _val(parent, tag: str) -> str | None:
+    if parent is None:
+        return None
+    el = parent.find(w(tag))
+    return None if el is None else el.get(w("val"))
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def _on(el) -> bool:
+    """A w:b / w:vanish style toggle: present and not switched off."""
+    return el is not None and el.get(w("val"), "true").lower() not in ("0", "false", "off", "none")
+
+
+def _merge_continues(tcpr) -> bool:
+    if tcpr is None:
+        return False
+    for tag in ("vMerge", "hMerge"):
+        el = tcpr.find(w(tag))
+        if el is not None and el.get(w("val"), "continue") == "continue":
+            return True
+    return False

@@ -1,0 +1,234 @@
+"""Plain-text and Markdown plans to the document model.
+
+Text exports of PDFs hard-wrap every line and leave page numbers alone on a
+line; Word→Markdown exports glue emphasis runs and put tables as tab rows or
+pipe tables. Both are repaired here so extractors see whole paragraphs.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from models.document import Block, Document
+from pipeline.loaders.errors import CorruptFileError, EmptyDocumentError
+
+# A line that starts a new paragraph whatever came before it.
+MARKER = re.compile(
+    r"^(?:[IVXLC]{1,6}\s*[.:)]|\d{1,2}(?:\.\d{1,2}){0,3}\s*[.)]|[a-zđ]\s*\)|[-+•*–]\s|"
+    r"(?:Phần|PHẦN|Mục|MỤC|Phụ lục|PHỤ LỤC|Điều|ĐIỀU|Chương|CHƯƠNG)\s+[\dIVXLC]+)"
+)
+PAGE_NUMBER = re.compile(r"^(?:-\s*)?(?:Trang\s+)?(\d{1,3})(?:\s*-)?(?:\s*/\s*\d{1,3})?$", re.I)
+TERMINAL = tuple(".;:!?…")
+
+
+def decode(raw: bytes, name: str) -> str:
+    """Bytes to NFC text; binary junk is refused rather than passed on as text."""
+    if not raw.strip():
+        raise EmptyDocumentError(f"{name}: the file is empty")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = raw.decode("utf-16")
+    else:
+        if b"\x00" in raw[:4096]:
+            raise CorruptFileError(f"{name}: binary data, not a text file")
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1258", errors="replace")
+    controls = sum(1 for ch in text[:20000] if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f")
+    if controls > 0.01 * min(len(text), 20000):
+        raise CorruptFileError(f"{name}: binary data, not a text file")
+    text = unicodedata.normalize("NFC", text)
+    if not text.strip():
+        raise EmptyDocumentError(f"{name}: the file has no text")
+    return text
+
+
+def fold(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
+
+
+# --- Markdown inline clean-up -------------------------------------------------
+
+def split_glued_emphasis(line: str) -> list[str]:
+    """'**Phụ lục 1****DANH SÁCH…***(Kèm theo…)*' is three lines glued by Word's exporter."""
+    line = re.sub(r"(?<=\S)\*\*\*\*(?=\S)", "**\n**", line)
+    line = re.sub(r"(?<=[^\s*])\*\*\*(?=[^\s*])", "**\n*", line)
+    return line.split("\n")
+
+
+def strip_inline(text: str) -> str:
+    text = re.sub(r"</?(?:b|strong|i|em|u|span)[^>]*>", "", text, flags=re.I)
+    text = re.sub(r"<br\s*/?>", " ", text, flags=re.I)
+    text = re.sub(r"<(https?://[^>]+)>", r"\1", text)
+    text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
+    text = re.sub(r"\*{1,3}|(?<!\w)_{1,3}|_{1,3}(?!\w)", "", text)
+    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|])", r"\1", text)
+    return fold(text)
+
+
+# --- Tables ------------------------------------------------------------------
+
+def is_table_row(line: str) -> bool:
+    if "\t" in line.strip(" \r\n\u00a0"):
+        return True
+    stripped = line.strip()
+    return stripped.startswith("|") and stripped.count("|") >= 2
+
+
+def table_cells(line: str) -> list[str] | None:
+    """Cells of a tab or pipe row; None for a pipe separator row (|---|)."""
+    stripped = line.strip()
+    if stripped.startswith("|"):
+        body = stripped.strip("|")
+        cells = re.split(r"(?<!\\)\|", body)
+        if all(re.fullmatch(r"\s*:?-{2,}:?\s*", c) for c in cells if c.strip()) and any(c.strip() for c in cells):
+            return None
+    else:
+        cells = line.rstrip("\n").split("\t")
+    return [strip_inline(c) for c in cells]
+
+
+def looks_like_header_row(cells: list[str]) -> bool:
+    joined = " ".join(cells).lower()
+    return bool(re.search(r"\b(stt|tt|nội dung|đơn vị|số lượng|thành tiền|số tiền|ghi chú)\b", joined)) and not re.search(r"\d{3}", joined)
+
+
+# --- Line repair -------------------------------------------------------------
+
+def is_hard_wrapped(lines: list[str]) -> bool:
+    """PDF text exports break every visual line: lengths cluster under ~110 chars."""
+    lengths = sorted(len(l) for l in lines if len(l) > 20)
+    if len(lengths) < 15:
+        return False
+    p95 = lengths[int(0.95 * (len(lengths) - 1))]
+    return p95 <= 110
+
+
+def is_caps(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 3 and all(c.isupper() for c in letters)
+
+
+def continues(prev: str, nxt: str, width: int | None) -> bool:
+    """Does `nxt` continue the paragraph that `prev` ends?"""
+    if MARKER.match(nxt) or not prev:
+        return False
+    if is_caps(prev) != is_caps(nxt) and (is_caps(prev) or len(nxt) < 40):
+        return False
+    first = nxt[0]
+    if first.islower():
+        return True
+    if width is None:
+        return False
+    return len(prev) >= 0.75 * width and not prev.endswith(TERMINAL)
+
+
+def load_text(path: Path) -> Document:
+    raw = path.read_bytes()
+    text = decode(raw, path.name)
+    markdown = path.suffix.lower() in (".md", ".markdown")
+    return parse_text(text, str(path), "md" if markdown else "txt")
+
+
+def parse_text(text: str, source_path: str, fmt: str) -> Document:
+    markdown = fmt == "md"
+    raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # (kind, text, page, level, cells) items before paragraph assembly
+    items: list[tuple[str, str, int, int, list[str] | None]] = []
+    page = 1
+    max_page = 1
+    for i, line in enumerate(raw_lines):
+        if "\f" in line:
+            page += line.count("\f")
+            max_page = max(max_page, page)
+            line = line.replace("\f", "")
+        if is_table_row(line):
+            cells = table_cells(line)
+            if cells is not None:
+                items.append(("row", "", page, 0, cells))
+            continue
+        pieces = split_glued_emphasis(line) if markdown else [line]
+        for piece in pieces:
+            level = 0
+            if markdown:
+                m = re.match(r"^\s{0,3}(#{1,6})\s+(.*)$", piece)
+                if m:
+                    level, piece = len(m.group(1)), m.group(2)
+                piece = re.sub(r"^\s*\*\s+", "- ", piece)
+                piece = re.sub(r"^\s*>\s?", "", piece)
+                piece = strip_inline(piece)
+            else:
+                piece = fold(piece)
+            if not piece:
+                items.append(("blank", "", page, 0, None))
+                continue
+            m = PAGE_NUMBER.match(piece)
+            if m and _isolated(raw_lines, i):
+                page = max(page, int(m.group(1))) if int(m.group(1)) >= page else page
+                max_page = max(max_page, page)
+                continue
+            items.append(("line", piece, page, level, None))
+
+    lines = [t for k, t, *_ in items if k == "line"]
+    width = None
+    if not markdown and is_hard_wrapped(lines):
+        lengths = sorted(len(l) for l in lines)
+        width = lengths[int(0.9 * (len(lengths) - 1))]
+
+    blocks: list[Block] = []
+    table: list[list[str]] | None = None
+    gap = False
+    last_line = ""  # the last physical line, since a wrap decision depends on its length
+    for kind, content, pg, level, cells in items:
+        if kind == "row" and table is None and sum(1 for c in cells or [] if c) <= 1:
+            kind, content, cells = "line", " ".join(c for c in cells or [] if c), None
+            if not content:
+                continue
+        if kind == "row":
+            assert cells is not None
+            if table is not None and not (gap and looks_like_header_row(cells)):
+                table.append(cells)
+            else:
+                table = [cells]
+                blocks.append(Block("table", rows=table, page=pg))
+            gap = False
+            continue
+        if kind == "blank":
+            gap = True
+            continue
+        if table is not None and kind == "line":
+            table = None
+        prev = blocks[-1] if blocks else None
+        if prev is not None and prev.kind != "table" and level == 0 and prev.level == 0 and continues(last_line, content, width):
+            prev.text = f"{prev.text} {content}"
+            last_line = content
+            continue
+        last_line = content
+        blocks.append(Block("heading" if level else "paragraph", text=content, page=pg, level=level))
+    blocks = [nb for b in blocks for nb in (square_or_flatten(b) if b.is_table else [b])]
+    pages = max_page if (max_page > 1 or fmt == "txt") else None
+    return Document(source_path=source_path, source_format=fmt, blocks=blocks, pages=pages)
+
+
+def _isolated(lines: list[str], i: int) -> bool:
+    """A page number stands alone between blank lines (or at a file edge)."""
+    before = lines[i - 1].strip() if i > 0 else ""
+    after = lines[i + 1].strip() if i + 1 < len(lines) else ""
+    return before == "" and after == ""
+
+
+LAYOUT_CELL = re.compile(r"CỘNG HÒA|CỘNG HOÀ|Độc lập|^Số\s*:|Nơi nhận|^(?:TM|KT|TL|TUQ)\.", re.I)
+
+
+def square_or_flatten(block: Block) -> list[Block]:
+    """Pad a data table's rows; turn a one-row or header/signature 'table' into lines."""
+    rows = block.rows
+    ncols = max(len(r) for r in rows)
+    layout = any(LAYOUT_CELL.search(c) for r in rows for c in r)
+    if len(rows) >= 2 and not layout:
+        for r in rows:
+            r.extend([""] * (ncols - len(r)))
+        return [block]
+    columns = [[r[c] for r in rows if c < len(r) and r[c]] for c in range(ncols)]
+    return [Block("paragraph", text=t, page=block.page) for col in columns for t in col]
