@@ -18,7 +18,7 @@ run: setup
 	$(BIN)/kehoach extract data/raw --out data/out
 
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -q
 
 bench: setup
 	$(BIN)/python benchmarks/bench_text.py

@@ -39,6 +39,7 @@ class DocumentRecord:
     recipients: str = ""  # Nơi nhận, one per line joined with "; "
     stated_total_words: str = ""
     stated_total_words_amount: int | None = None
+    funding_split: str = ""  # "label: amount; …" parts of the grand total ("Trong đó …")
 
 
 @dataclass

@@ -75,6 +75,7 @@ def extract_document(doc: Document, record: DocumentRecord | None = None) -> Ext
     if grand is not None:
         rec.stated_total_vnd = grand.amount
         rec.stated_total_words, rec.stated_total_words_amount = grand.words_text, grand.words_amount
+        rec.funding_split = "; ".join(f"{label}: {amount}" for label, amount in grand.split)
     events = stage("events", lambda: extract_events(body_blocks, tree.block_section, tree.sections), [])
     ex.flags = stage("reconcile", lambda: reconcile(budget, ex.attendance, tree.sections, events, tree.flags), [])
     if not doc.blocks or (zones.type_line is None and not ex.legal_bases and len(ex.sections) < 2):

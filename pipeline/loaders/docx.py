@@ -21,7 +21,6 @@ from docx.opc.exceptions import PackageNotFoundError
 from lxml import etree
 
 from models.document import Block, Document
-from pipeline.loaders.docx_numbering import Numbering, Styles
 from pipeline.loaders.errors import ConverterMissingError, CorruptFileError, EmptyDocumentError, EncryptedError
 from pipeline.loaders.layout import LABEL, drop_empty_rows, flatten_columns, fold, is_layout_line, is_layout_table, square
 
@@ -56,7 +55,8 @@ def load_docx(path: Path) -> Document:
         package = python_docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
         raise CorruptFileError(f"{path.name}: not a readable Word .docx file ({_reason(exc)})") from exc
-    walker = _Walker(Styles(package), Numbering(package))
+    styles = Styles(package)
+    walker = _Walker(styles, Numbering(package, styles))
     try:
         walker.walk(package.element.body)
     except etree.XMLSyntaxError as exc:  # pragma: no cover - python-docx parses eagerly
@@ -118,6 +118,193 @@ def _reason(exc: Exception) -> str:
     return str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
 
 
+# --- Styles and numbering ------------------------------------------------------------
+
+class Styles:
+    """What a paragraph inherits through its style chain: numbering, bold, heading level."""
+
+    def __init__(self, package) -> None:
+        root = package.styles.element
+        self._by_id = {s.get(w("styleId")): s for s in root.iterfind(w("style"))}
+        default = [s for s in root.iterfind(w("style"))
+                   if s.get(w("type")) == "paragraph" and s.get(w("default")) in ("1", "true", "on")]
+        self._default = default[0].get(w("styleId")) if default else None
+        dflt = root.find(f"{w('docDefaults')}/{w('rPrDefault')}/{w('rPr')}")
+        self._default_bold = dflt is not None and _on(dflt.find(w("b")))
+
+    def _chain(self, style_id: str | None):
+        seen = set()
+        style_id = style_id or self._default
+        while style_id and style_id not in seen and style_id in self._by_id:
+            seen.add(style_id)
+            style = self._by_id[style_id]
+            yield style
+            style_id = _val(style, "basedOn")
+
+    def numbering_of(self, style_id: str | None) -> tuple[str | None, str | None]:
+        for style in self._chain(style_id):
+            numpr = style.find(f"{w('pPr')}/{w('numPr')}")
+            if numpr is not None:
+                return _val(numpr, "numId"), _val(numpr, "ilvl")
+        return None, None
+
+    def bold_of(self, style_id: str | None) -> bool:
+        for style in self._chain(style_id):
+            b = style.find(f"{w('rPr')}/{w('b')}")
+            if b is not None:
+                return _on(b)
+        return self._default_bold
+
+    def run_bold(self, rpr, para_bold: bool) -> bool:
+        if rpr is not None:
+            if rpr.find(w("b")) is not None:
+                return _on(rpr.find(w("b")))
+            char_style = _val(rpr, "rStyle")
+            for style in self._chain(char_style) if char_style else ():
+                b = style.find(f"{w('rPr')}/{w('b')}")
+                if b is not None:
+                    return _on(b)
+        return para_bold
+
+    def heading_level(self, style_id: str | None, ppr) -> int:
+        """Word heading styles (and Title/Subtitle, outline levels) are headings; the rest paragraphs."""
+        direct = _int(_val(ppr, "outlineLvl"), 9)
+        if direct < 9:
+            return direct + 1
+        for style in self._chain(style_id):
+            name = (_val(style, "name") or "").lower()
+            m = re.fullmatch(r"heading\s*([1-9])", name)
+            if m:
+                return int(m.group(1))
+            if name in ("title", "subtitle"):
+                return 1 if name == "title" else 2
+            outline = _int(_val(style.find(w("pPr")), "outlineLvl"), 9)
+            if outline < 9:
+                return outline + 1
+        return 0
+
+
+@dataclass
+class _Level:
+    fmt: str = "decimal"
+    text: str = "%1."
+    start: int = 1
+    restart: int | None = None  # w:lvlRestart: 0 never, N after level N; None after any higher level
+    legal: bool = False
+
+
+BULLETS = {"\uf0b7": "•", "·": "•", "\uf0a7": "▪", "§": "▪", "\uf02d": "-", "\uf0d8": "➢", "Ø": "➢",
+           "\uf0fc": "✓", "ü": "✓", "\uf06e": "▪", "\uf076": "❖", "\uf0e0": "→", "o": "o"}
+
+
+class Numbering:
+    """Word's automatic paragraph numbers, rebuilt as the text Word shows ("II.", "1.2.", "a)", "-")."""
+
+    def __init__(self, package, styles: Styles) -> None:
+        self._styles = styles
+        self._links: dict[str, str] = {}
+        self.abstract: dict[str, dict[int, _Level]] = {}
+        self.nums: dict[str, tuple[str, dict[int, int], dict[int, _Level]]] = {}
+        self.counters: dict[object, list[int | None]] = {}
+        try:
+            root = package.part.numbering_part.element
+        except (NotImplementedError, KeyError, AttributeError):
+            return
+        for absn in root.iterfind(w("abstractNum")):
+            aid = absn.get(w("abstractNumId"))
+            self.abstract[aid] = {int(l.get(w("ilvl"), "0")): _level(l) for l in absn.iterfind(w("lvl"))}
+            link = _val(absn, "numStyleLink")
+            if link:
+                self._links[aid] = link
+        for num in root.iterfind(w("num")):
+            starts, levels = {}, {}
+            for ov in num.iterfind(w("lvlOverride")):
+                ilvl = int(ov.get(w("ilvl"), "0"))
+                start = _val(ov, "startOverride")
+                if start is not None:
+                    starts[ilvl] = _int(start, 1)
+                if ov.find(w("lvl")) is not None:
+                    levels[ilvl] = _level(ov.find(w("lvl")))
+            self.nums[num.get(w("numId"))] = (_val(num, "abstractNumId"), starts, levels)
+
+    def _levels(self, num_id: str, depth: int = 0) -> dict[int, _Level]:
+        aid, _, overrides = self.nums[num_id]
+        levels = self.abstract.get(aid, {})
+        link = self._links.get(aid)  # a list style: the levels live in the style's own list
+        if link and depth < 3:
+            linked_num, _ = self._styles.numbering_of(link)
+            if linked_num in self.nums and self.nums[linked_num][0] != aid:
+                levels = self._levels(linked_num, depth + 1)
+        return {**levels, **overrides}
+
+    def label_for(self, ppr, style_num: tuple[str | None, str | None]) -> str:
+        numpr = ppr.find(w("numPr")) if ppr is not None else None
+        num_id = _val(numpr, "numId") or style_num[0]
+        ilvl = _int(_val(numpr, "ilvl") or style_num[1], 0)
+        if not num_id or num_id == "0" or num_id not in self.nums:
+            return ""
+        levels = self._levels(num_id)
+        level = levels.get(ilvl)
+        if level is None:
+            return ""
+        aid, starts, _ = self.nums[num_id]
+        key = ("num", num_id) if starts else ("abstract", aid)  # plain instances share the list
+
+        def start(i: int) -> int:
+            return starts.get(i, levels[i].start if i in levels else 1)
+
+        counts = self.counters.setdefault(key, [None] * 9)
+        counts[ilvl] = start(ilvl) if counts[ilvl] is None else counts[ilvl] + 1
+        for deeper in range(ilvl + 1, 9):
+            rule = levels[deeper].restart if deeper in levels else None
+            if rule is None or (rule and ilvl <= rule - 1):
+                counts[deeper] = None
+        if level.fmt == "bullet":
+            return "".join(BULLETS.get(ch, ch) for ch in level.text).strip() or "•"
+        if level.fmt == "none":
+            return fold(re.sub(r"%\d", "", level.text))
+
+        def number(match: re.Match) -> str:
+            i = int(match.group(1)) - 1
+            value = counts[i] if counts[i] is not None else start(i)
+            fmt = "decimal" if level.legal and i != ilvl else (levels[i].fmt if i in levels else "decimal")
+            return _format_number(value, fmt)
+
+        return fold(re.sub(r"%([1-9])", number, level.text))
+
+
+def _level(el) -> _Level:
+    restart = _val(el, "lvlRestart")
+    return _Level(
+        fmt=_val(el, "numFmt") or "decimal",
+        text=_val(el, "lvlText") if _val(el, "lvlText") is not None else "",
+        start=_int(_val(el, "start"), 1),
+        restart=_int(restart, 0) if restart is not None else None,
+        legal=_on(el.find(w("isLgl"))),
+    )
+
+
+def _format_number(n: int, fmt: str) -> str:
+    if fmt in ("upperRoman", "lowerRoman"):
+        roman = _roman(n)
+        return roman if fmt == "upperRoman" else roman.lower()
+    if fmt in ("upperLetter", "lowerLetter"):
+        letter = chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1) if n > 0 else ""
+        return letter.upper() if fmt == "upperLetter" else letter
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    return str(n)
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, sym in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                       (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= value:
+            out, n = out + sym, n - value
+    return out
+
+
 # --- Walking the body -------------------------------------------------------------
 
 @dataclass
@@ -177,8 +364,8 @@ class _Walker:
         raw = "".join(t for t, _ in segments)
         visible = [(t, b) for t, b in segments if t.strip()]
         bold = bool(visible) and all(b for _, b in visible)
-        if label and raw.strip():
-            raw = label + " " + raw.lstrip()
+        if label:  # Word prints the number even on an empty line (STT cells are exactly that)
+            raw = (label + " " + raw.lstrip()).rstrip(" ")
         out.append(_Para(raw, bold, self.styles.heading_level(style_id, ppr), start_page))
         for box in boxes:
             self._flow(box, out)
