@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from extractors.figures import parse_int
+from extractors.nlp import entities
 from extractors.tables import analyse
 from extractors.text_utils import ascii_fold, clean_value, fold
 from extractors.vocab import PERSON_UNITS
@@ -28,7 +29,12 @@ def text_counts(blocks: list[Block], block_section: dict[int, str]) -> list[Atte
         if block.is_table:
             continue
         text = fold(block.text)
-        for m in COUNT.finditer(text):
+        if not re.search(r"\d", text):
+            continue
+        for ent in entities(text, "HEADCOUNT"):  # spaCy rule component; COUNT re-reads its parts
+            m = COUNT.search(text, ent.start_char)
+            if m is None or m.start() >= ent.end_char:
+                continue
             before = text[: m.start()]
             if PER_UNIT.search(before) or re.search(r"%\s*(số\s+)?$", before):
                 continue

@@ -103,7 +103,7 @@ def test_attendance_sum_and_count_mismatch():
     ex = extract_document(parse_text(HEAD + body + TAIL + appendix, "x.txt", "txt"))
     flags = sorted((f.check, f.severity, f.table_id, f.row, f.expected, f.found) for f in ex.flags)
     assert flags == [("attendance_sum", "error", "T1", 1, "9", "10"),
-                     ("count_mismatch", "warning", "T1", 8, "50", "60")]
+                     ("count_mismatch", "warning", "T1", 7, "50", "60")]
 
 
 def test_numbering_repeat_and_skip():

@@ -215,6 +215,225 @@ def build_docx_variants(path: Path) -> Path:
     return path
 
 
+# ----------------------------------------------------------------------------- PDF
+
+RUNNING_FOOTER = "Kế hoạch Ngày Chuyển đổi số 2024 - UBND thị xã Kiến Tường"
+
+PDF_PARAGRAPHS = [
+    ("Căn cứ Quyết định số 505/QĐ-TTg ngày 22/4/2022 của Thủ tướng Chính phủ về Ngày Chuyển đổi số "
+     "quốc gia; Quyết định số 934/QĐ-BTTTT ngày 07/6/2024 của Bộ Thông tin và Truyền thông.", False),
+    ("Ủy ban nhân dân thị xã ban hành Kế hoạch tổ chức các hoạt động hưởng ứng Ngày Chuyển đổi số quốc "
+     "gia trên địa bàn thị xã năm 2024, cụ thể như sau:", False),
+    ("I. MỤC ĐÍCH, YÊU CẦU", True),
+    ("1. Mục đích", True),
+    ("- Tuyên truyền về Ngày Chuyển đổi số quốc gia nhằm nâng cao nhận thức của toàn dân về ý nghĩa, vai "
+     "trò, tầm quan trọng của chuyển đổi số trong sự phát triển kinh tế - xã hội của thị xã.", False),
+    ("- Lan tỏa và thu hút sự hưởng ứng tích cực của cả hệ thống chính trị và toàn xã hội đối với công "
+     "cuộc chuyển đổi số; góp phần nâng cao chỉ số năng lực cạnh tranh của địa phương.", False),
+    ("2. Yêu cầu", True),
+] + [
+    (f"Nội dung yêu cầu thứ {i}: các hoạt động hưởng ứng phải được tổ chức thiết thực, hiệu quả, tiết kiệm, "
+     f"phù hợp với điều kiện thực tế của từng cơ quan, đơn vị và địa phương trên địa bàn thị xã; huy động "
+     f"đa dạng các nguồn lực xã hội tham gia và bảo đảm an toàn trong suốt thời gian tổ chức.", False)
+    for i in range(1, 8)
+] + [
+    ("II. NỘI DUNG", True),
+    ("1. Tổ chức Lễ mít tinh", True),
+    ("a) Thời gian: Dự kiến ngày 08/10/2024.", False),
+    ("b) Địa điểm: Hội trường Ủy ban nhân dân thị xã.", False),
+    ("c) Thành phần tham dự: Dự kiến khoảng 300 đại biểu.", False),
+    ("III. KINH PHÍ", True),
+    ("Dự trù kinh phí thực hiện như sau:", False),
+]
+PDF_BUDGET = [
+    ["STT", "Nội dung", "Số lượng", "Đơn giá", "Thành tiền"],
+    ["1", "Nước uống", "127", "20.000", "2.540.000"],
+    ["2", "Hỗ trợ tiền ăn", "127", "30.000", "3.810.000"],
+    ["3", "Bảng tên", "8", "25.000", "200.000"],
+]
+PDF_ATTENDANCE = [["TT", "Đơn vị", "Số lượng đại biểu"]] + [
+    [str(i), f"Cơ quan, đơn vị số {i} của thị xã", str(1 + i % 3)] for i in range(1, 41)
+]
+PDF_CLOSING = ("Trên đây là Kế hoạch tổ chức các hoạt động hưởng ứng Ngày Chuyển đổi số quốc gia trên "
+               "địa bàn thị xã năm 2024; đề nghị các cơ quan, đơn vị triển khai thực hiện./.")
+
+
+def _pdf(cls=None):
+    from fpdf import FPDF
+
+    pdf = (cls or FPDF)(format="A4")
+    pdf.add_font("DejaVu", "", str(DEJAVU))
+    pdf.add_font("DejaVu", "B", str(DEJAVU_BOLD))
+    pdf.set_margins(30, 20, 15)
+    pdf.set_auto_page_break(True, margin=22)
+    return pdf
+
+
+def _two_columns(pdf, y: float, left: list[tuple[str, bool]], right: list[tuple[str, bool]], size: float = 11):
+    """Lines centred in a left (30-95 mm) and a right (95-195 mm) column, as plans print them."""
+    for col_x, col_w, lines in ((20, 75, left), (95, 105, right)):
+        yy = y
+        for text, bold in lines:
+            if text:
+                pdf.set_font("DejaVu", "B" if bold else "", size)
+                pdf.set_xy(col_x, yy)
+                pdf.cell(col_w, 6, text, align="C")
+            yy += 6 if text else 14
+
+
+def _flow(pdf, paragraphs: list[tuple[str, bool]]) -> None:
+    with pdf.text_columns(text_align="J", line_height=1.25) as cols:
+        for text, bold in paragraphs:
+            pdf.set_font("DejaVu", "B" if bold else "", 12)
+            with cols.paragraph(first_line_indent=10, bottom_margin=1.5) as par:
+                par.write(text)
+
+
+def _table(pdf, rows: list[list[str]], widths, total: str | None = None) -> None:
+    pdf.set_font("DejaVu", "", 11)
+    with pdf.table(col_widths=widths, text_align="LEFT", line_height=6, first_row_as_headings=True,
+                   repeat_headings=1) as table:
+        for cells in rows:
+            row = table.row()
+            for c in cells:
+                row.cell(c)
+        if total:
+            row = table.row()
+            row.cell("Tổng cộng", colspan=len(widths) - 1)
+            row.cell(total)
+
+
+def build_pdf_plan(path: Path) -> Path:
+    """A three-page plan: two-column header, wrapped paragraphs, page numbers, tables, signature."""
+    from fpdf import FPDF
+
+    class Plan(FPDF):
+        def header(self):
+            if self.page_no() > 1:
+                self.set_font("DejaVu", "", 11)
+                self.set_xy(30, 10)
+                self.cell(165, 5, str(self.page_no()), align="C")
+                self.set_xy(30, 20)
+
+        def footer(self):
+            self.set_font("DejaVu", "", 8)
+            self.set_xy(30, -15)
+            self.cell(165, 4, RUNNING_FOOTER, align="L")
+
+    pdf = _pdf(Plan)
+    pdf.add_page()
+    _two_columns(pdf, 15, [("ỦY BAN NHÂN DÂN", True), ("THỊ XÃ KIẾN TƯỜNG", True), ("Số: 123/KH-UBND", False)],
+                 [("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True), ("Độc lập - Tự do - Hạnh phúc", True),
+                  ("Kiến Tường, ngày 05 tháng 9 năm 2024", False)])
+    pdf.set_xy(30, 42)
+    for text, size in (("KẾ HOẠCH", 13), ("Tổ chức các hoạt động hưởng ứng Ngày Chuyển đổi số quốc gia", 12),
+                       ("trên địa bàn thị xã năm 2024", 12)):
+        pdf.set_font("DejaVu", "B", size)
+        pdf.cell(165, 6.5, text, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    _flow(pdf, PDF_PARAGRAPHS)
+    _table(pdf, PDF_BUDGET[1:] and PDF_BUDGET, (12, 70, 25, 28, 30), total="6.550.000")
+    pdf.ln(3)
+    _flow(pdf, [("Danh sách đại biểu tham dự:", False)])
+    _table(pdf, PDF_ATTENDANCE, (15, 110, 40))
+    pdf.ln(3)
+    _flow(pdf, [(PDF_CLOSING, False)])
+    if pdf.get_y() > 200:
+        pdf.add_page()
+    _two_columns(pdf, pdf.get_y() + 4,
+                 [("Nơi nhận:", True), ("- UBND tỉnh (b/c);", False), ("- Lưu: VT.", False)],
+                 [("TM. ỦY BAN NHÂN DÂN", True), ("KT. CHỦ TỊCH", True), ("PHÓ CHỦ TỊCH", True), ("", False),
+                  ("Nguyễn Thị Lụa", True)])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pdf.output(str(path))
+    return path
+
+
+def build_pdf_encrypted(path: Path) -> Path:
+    pdf = _pdf()
+    pdf.set_encryption(owner_password="chu-so-huu", user_password="mat-khau")
+    pdf.add_page()
+    pdf.set_font("DejaVu", "", 12)
+    pdf.cell(0, 8, "Kế hoạch mật")
+    pdf.output(str(path))
+    return path
+
+
+def build_pdf_truncated(path: Path) -> Path:
+    source = build_pdf_plan(path.with_name(path.stem + "-full.pdf"))
+    data = source.read_bytes()
+    source.unlink()
+    path.write_bytes(data[: len(data) // 3])
+    return path
+
+
+def build_empty(path: Path) -> Path:
+    path.write_bytes(b"")
+    return path
+
+
+def build_text_as_docx(path: Path) -> Path:
+    path.write_text("Đây là một tệp văn bản, không phải Word.\n", encoding="utf-8")
+    return path
+
+
+def _renamed_font(source: Path, family: str, target: Path) -> Path:
+    """A copy of a DejaVu font whose PDF name is `family` (".VnTime", "VNI-Times")."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(source))
+    for record in font["name"].names:
+        if record.nameID in (1, 3, 4, 6, 16):
+            record.string = family
+    font.save(str(target))
+    return target
+
+
+def build_pdf_legacy(path: Path) -> Path:
+    """Page 1 typed in TCVN3 (.VnTime/.VnTimeH), page 2 in VNI-Times: text layers of Latin-1 garbage."""
+    from pipeline_free_legacy import encode_tcvn3, encode_vni  # noqa: F401  (replaced below)
+
+
+def build_pdf_garbage(path: Path) -> Path:
+    """Page 1 readable; page 2 set in a font without a ToUnicode map (cid glyphs); page 3 a scan."""
+    import io
+
+    from PIL import Image
+
+    pdf = _pdf()
+    pdf.add_font("Serif", "", str(DEJAVU_SERIF))
+    pdf.add_page()
+    pdf.set_font("DejaVu", "", 12)
+    pdf.multi_cell(0, 7, "Trang này có lớp chữ đọc được: Kế hoạch tổ chức Ngày Chuyển đổi số.")
+    pdf.add_page()
+    pdf.set_font("Serif", "", 12)
+    pdf.multi_cell(0, 7, "Trang này mất bảng mã: các chữ chỉ còn là mã glyph không đọc được.")
+    pdf.add_page()
+    img = Image.new("RGB", (400, 200), "white")
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    buf.seek(0)
+    pdf.image(buf, x=30, y=30, w=120)
+    pdf.output(str(path))
+    data = path.read_bytes()
+    # Blank out the serif font's ToUnicode entry (same length, so the xref stays valid).
+    serif = re.search(rb"/BaseFont /[A-Z]{6}\+DejaVuSerif[^>]*?/ToUnicode", data)
+    if serif is None:
+        raise RuntimeError("could not find the serif font's ToUnicode entry")
+    cut = serif.end() - len(b"/ToUnicode")
+    data = data[:cut] + b"/XoUnicode" + data[serif.end():]
+    path.write_bytes(data)
+    return path
+
+
+PDF_BUILDERS = [
+    (build_pdf_plan, "plan.pdf"),
+    (build_pdf_encrypted, "encrypted.pdf"),
+    (build_pdf_truncated, "truncated.pdf"),
+    (build_pdf_garbage, "garbage.pdf"),
+]
+
+
 # ----------------------------------------------------------------------------- main
 
 def build_all(folder: Path) -> list[Path]:
