@@ -29,8 +29,8 @@ def text_counts(blocks: list[Block], block_section: dict[int, str]) -> list[Atte
         if block.is_table:
             continue
         text = fold(block.text)
-        if not re.search(r"\d", text):
-            continue
+        if not COUNT.search(text):
+            continue  # cheap pre-filter: most paragraphs hold no head count
         for ent in entities(text, "HEADCOUNT"):  # spaCy rule component; COUNT re-reads its parts
             m = COUNT.search(text, ent.start_char)
             if m is None or m.start() >= ent.end_char:

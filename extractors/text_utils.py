@@ -39,10 +39,26 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text.replace("\u00a0", " "))).strip()
 
 
+def _fold_table() -> dict[int, str]:
+    table = {ord("đ"): "d", ord("Đ"): "D"}
+    for code in range(0xC0, 0x1EFA):
+        ch = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFD", ch) if unicodedata.category(c) != "Mn")
+        if base != ch and len(base) == 1:
+            table[code] = base
+    return table
+
+
+_FOLD = _fold_table()
+
+
 def ascii_fold(text: str) -> str:
-    """Lower-case without diacritics, so anchors survive OCR that drops them ("Can cu")."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in text if unicodedata.category(c) != "Mn").lower()
+    """Lower-case without diacritics, so anchors survive OCR that drops them ("Can cu").
+
+    Keeps one character per character (NFC input), so offsets in the folded text
+    are offsets in the original.
+    """
+    return unicodedata.normalize("NFC", text).translate(_FOLD).lower()
 
 
 def clean_value(text: str) -> str:
