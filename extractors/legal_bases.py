@@ -120,9 +120,9 @@ def extract_legal_bases(preamble: list[Block]) -> list[LegalBasis]:
                 relation = lb.relation
                 lb.seq = len(out) + 1
                 out.append(lb)
-            elif rel == "other":
-                # "Xét đề nghị của …": a basis that cites no document.
-                lb = LegalBasis(seq=len(out) + 1, relation="other", ref_type="Đề nghị", text=text,
-                                ref_issuer=clean_value(re.sub(r"^(?:xét\s+)?đề nghị\s+(?:của\s+)?", "", piece, flags=re.I)))
+            elif "de nghi" in ascii_fold(piece)[:20]:
+                # "Xét đề nghị của …", "Theo đề nghị của …": a basis that cites no document.
+                lb = LegalBasis(seq=len(out) + 1, relation=rel or relation, ref_type="Đề nghị", text=text,
+                                ref_issuer=clean_value(re.sub(r"^(?:xét|theo)?\s*đề nghị\s+(?:của\s+)?", "", piece, flags=re.I)))
                 out.append(lb)
     return out

@@ -1,0 +1,36 @@
+"""A plan unlike the samples: tab-separated two-column header, Sở under UBND tỉnh, laws without
+number, Party directive, "Theo đề nghị", pipe table in thousands of đồng."""
+from datetime import date
+from pathlib import Path
+
+from pipeline.run import extract_file
+
+PLAN = Path(__file__).parent / "data" / "plans" / "quangnam-svhttdl-2025.txt"
+
+
+def test_quangnam_plan():
+    ex = extract_file(PLAN, PLAN.parent)
+    d = ex.document
+    assert (d.issuer, d.parent_issuer, d.doc_number, d.issue_place, d.issue_date) == (
+        "SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH", "UBND TỈNH QUẢNG NAM", "1234/KH-SVHTTDL", "Quảng Nam", date(2025, 3, 5))
+    assert d.title == "Tổ chức Giải chạy việt dã truyền thống năm 2025"
+    assert (d.signer_authority, d.signer_title, d.signer_name) == ("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Lê Thị Hoa")
+    assert [(l.relation, l.ref_type, l.ref_number, l.ref_date) for l in ex.legal_bases] == [
+        ("can_cu", "Luật", "", date(2006, 11, 29)),
+        ("can_cu", "Luật", "26/2018/QH14", date(2018, 6, 14)),
+        ("can_cu", "Nghị định", "36/2019/NĐ-CP", date(2019, 4, 29)),
+        ("thuc_hien", "Chỉ thị", "11-CT/TU", date(2021, 5, 5)),
+        ("theo", "Đề nghị", "", None),
+    ]
+    assert ex.legal_bases[0].ref_summary == "Thể dục, thể thao"
+    assert ex.legal_bases[3].ref_issuer == "Ban Thường vụ Tỉnh ủy"
+    assert ex.legal_bases[4].ref_issuer == "Trưởng phòng Quản lý Thể dục thể thao"
+    s = {s.section_id: s for s in ex.sections}["II.1"]
+    assert (s.time_text, s.location) == ("ngày 20/4/2025", "Quảng trường 24/3, thành phố Tam Kỳ")
+    assert s.lead_agency == "Trung tâm Huấn luyện và Thi đấu thể thao tỉnh"
+    assert s.coordinating_agencies == "Công an tỉnh; Sở Y tế; Đài Phát thanh - Truyền hình Quảng Nam"
+    assert [(a.section_id, a.count, a.approx, a.unit) for a in ex.attendance] == [("II.2", 1500, True, "vận động viên")]
+    assert [(l.row, l.quantity, l.unit_price, l.amount, l.is_total) for l in ex.budget_lines] == [
+        (1, 60, 150_000, 9_000_000, False), (2, 1500, 10_000, 15_000_000, False), (3, None, None, 24_000_000, True)]
+    assert [(t.table_id, t.section_id, t.stated_total, t.words_amount) for t in ex.budget_tables] == [("T1", "III", 24_000_000, 24_000_000)]
+    assert ex.flags == []
