@@ -170,9 +170,12 @@ def find_statements(blocks: list[Block], block_section: dict[int, str]) -> list[
             tail = text[m.end():]
             nxt = STATEMENT.search(tail)
             scope = tail[: nxt.start()] if nxt else tail
-            wm = WORDS.match(scope.lstrip(" .,;"))
-            if wm or re.match(r"^\s*\(?\s*b[aằả]ng\s+ch[uữ]", scope, re.I):
+            if re.match(r"^[\s.,;]*\(?\s*b[aằả]ng\s+ch[uữ]", scope, re.I):
                 st.words_text, st.words_amount = words_of(scope)
+            else:
+                paren = re.match(r"^\s*\(([^()]{4,200})\)", scope)  # "(Một tỷ năm trăm triệu đồng)"
+                if paren and re.search(r"đồng|chẵn", paren.group(1), re.I) and parse_number_words(paren.group(1)) is not None:
+                    st.words_text, st.words_amount = clean_value(paren.group(1)), parse_number_words(paren.group(1))
             split_at = re.search(r"trong\s+đó\s*:?", scope, re.I)
             if split_at:
                 st.split = parse_split(scope[split_at.end():])
@@ -203,7 +206,7 @@ def table_title(blocks: list[Block], i: int, section_title: str) -> str:
             break
         text = fold(b.text)
         if text and not ascii_fold(text).startswith(("bang chu", "(kem theo", "dvt", "don vi tinh")) and len(text) <= 200:
-            return clean_value(re.sub(r"^(?:[IVX]+|\d+(?:\.\d+)*|[a-zđ])\s*[.)]\s*", "", text))
+            return clean_value(re.sub(r"^(?:[IVX]+|\d+(?:\.\d+)*|[a-zđ])\s*(?:[.)]|\s[-–])\s*", "", text))
     return section_title
 
 

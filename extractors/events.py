@@ -20,12 +20,15 @@ EVENT = re.compile(
     r"liên hoan|hội diễn|ngày hội|chương trình nghệ thuật)\b([^.,;:()\n]{0,90})",
     re.I,
 )
-STOP = re.compile(r"\s(?:vào|dự kiến|tại|ngày\s+\d|từ\s+ngày|trong\s+thời\s+gian|do|nhằm|để|với)\b.*$", re.I)
+STOP = re.compile(r"\s(?:vào|dự kiến|tại|ngày\s+\d|từ\s+ngày|trong\s+thời\s+gian|do|nhằm|để|với|được|sẽ|đã|diễn ra|tổ chức vào)\b.*$", re.I)
+# A date next to these words is a deadline or a preparatory step, not the event's own date.
+NOT_EVENT_DATE = re.compile(r"\b(trước ngày|hạn|đăng ký|gửi|báo cáo|nộp|vòng|sơ khảo|chung khảo|chung kết|chuẩn bị|tổng duyệt|"
+                            r"hoàn thành|hoàn tất|kết thúc|bắt đầu|thông báo)\b", re.I)
 
 
 @dataclass
 class EventMention:
-    key: str
+    key: str  # "lễ mít tinh hưởng ứng ngày chuyển đổi số quốc gia"
     when: date
     section_id: str
     text: str
@@ -34,6 +37,7 @@ class EventMention:
 def event_key(kind: str, name: str) -> str:
     name = STOP.sub("", " " + name).strip()
     name = re.sub(r"\s*\d{1,2}/\d{1,2}(?:/\d{4})?\s*$", "", name)
+    name = re.sub(r"[\"“”'‘’]", "", name)
     return fold(f"{kind} {name}").lower()
 
 
@@ -43,7 +47,7 @@ def mentions_in(text: str, section_id: str) -> list[EventMention]:
     for sentence in re.split(r"(?<=[.;])\s+", text):
         dates = find_dates(sentence)
         events = list(EVENT.finditer(sentence))
-        if len(dates) != 1 or len(events) != 1 or re.search(r"\bđến\b|\s[-–]\s*\d", sentence):
+        if len(dates) != 1 or len(events) != 1 or re.search(r"\bđến\b|\s[-–]\s*\d", sentence) or NOT_EVENT_DATE.search(sentence):
             continue
         ev = events[0]
         out.append(EventMention(event_key(ev.group(1), ev.group(2)), dates[0][2], section_id, sentence))
@@ -67,3 +71,21 @@ def extract_events(blocks: list[Block], block_section: dict[int, str], sections:
             continue  # already read through the section's time field
         out.extend(mentions_in(text, block_section.get(id(block), "")))
     return out
+
+
+def same_event(a: str, b: str, keys: set[str]) -> bool:
+    """Equal keys, or one names the event more fully ("lễ phát động" / "lễ phát động tết trồng cây").
+
+    A key that is only the event's kind matches a longer one only when the plan
+    names a single event of that kind, so two different hội nghị stay apart.
+    """
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    if not (long_ + " ").startswith(short + " "):
+        return False
+    kind_only = EVENT.fullmatch(short) is not None and EVENT.fullmatch(short).group(2).strip() == ""
+    if not kind_only:
+        return True
+    longer = {k for k in keys if k != short and (k + " ").startswith(short + " ")}
+    return len({k for k in longer if not any(k != o and (k + " ").startswith(o + " ") for o in longer)}) == 1

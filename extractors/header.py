@@ -21,8 +21,8 @@ QUOC_HIEU = re.compile(
     r"Đ[ộo]c\s+l[ậa]p\s*[-–—]\s*T[ựu]\s+do\s*[-–—]\s*H[ạa]nh\s+ph[úu]c",
     re.I,
 )
-NUMBER_LINE = re.compile(r"S[ốo]\s*(?:[:.]|hiệu\s*:)\s*(" + REF_NUMBER + r")")
-PLACE_DATE = re.compile(r"([^\d,:;]{2,60}?)\s*,\s*ng[aà]y\b", re.I)
+NUMBER_LINE = re.compile(r"S[ốoỐO]\s*(?:[:.]|hiệu\s*:)\s*(\d*\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐ][A-Za-zĐđ0-9&]*(?:\s*-\s*[A-ZĐa-zđ0-9&]+)*|" + REF_NUMBER + r")")
+PLACE_DATE = re.compile(r"([^\d,:;]{2,60}?)\s*,\s*(?:ng[aà]y\b|(?=\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}))", re.I)
 AUTHORITY = re.compile(r"^(TM|KT|TL|TUQ|Q|T/M)\.?\s+\S", re.I)
 LEVEL_START = re.compile(r"^(" + "|".join(ADMIN_LEVELS) + r")\b", re.I)
 BARE_COUNCIL = re.compile(r"^(ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|UBND|HỘI ĐỒNG NHÂN DÂN|HĐND)$")
@@ -54,10 +54,10 @@ def extract_header(z: Zones, body_text: str = "") -> DocumentRecord:
             rec.doc_number = m.group(1).replace(" ", "")
             line = fold(line[: m.start()] + " " + line[m.end():])
         pd = PLACE_DATE.search(line)
-        if pd and not rec.issue_place and re.search(r"th[aá]ng|n[aă]m", line[pd.end():], re.I):
+        if pd and not rec.issue_place and re.search(r"th[aá]ng|n[aă]m|\d/\d{4}", line[pd.end():], re.I):
             before = line[: pd.start()]
             rec.issue_place = fold(pd.group(1)).strip(" -–")
-            rec.issue_date, rec.issue_year, rec.issue_month, rec.issue_day = parse_date(line[pd.end() - 4:])
+            rec.issue_date, rec.issue_year, rec.issue_month, rec.issue_day = parse_date(line[pd.start():])
             line = fold(before)
         if not line or re.fullmatch(r"[-_=*.–— ]+", line):
             continue
@@ -148,4 +148,6 @@ def extract_signature(closing: list[Block]) -> tuple[str, str, str, str]:
                 title = t
             elif NAME_LINE.match(t) and (title or authority) and not name:
                 name = t
+            elif title and not name and is_caps(t) and 2 <= len(t.split()) <= 5 and not re.search(r"\d", t):
+                name = t  # a name printed in capitals
     return "; ".join(authority), title, name, "; ".join(recipients)

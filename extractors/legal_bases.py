@@ -21,7 +21,8 @@ LEADS = [  # (folded lead word, relation)
     ("theo", "theo"),
 ]
 TYPE_AT = re.compile(rf"\b({DOC_TYPE_RE})\b", re.I)
-CITATION_START = re.compile(rf"(?:^|;\s*|,\s*(?=(?:{DOC_TYPE_RE})\s+số)|\s+và\s+(?=(?:{DOC_TYPE_RE})\s+số))", re.I)
+CITATION_START = re.compile(
+    rf"(?:^|;\s*|,\s*(?=(?:{DOC_TYPE_RE})\s+số)|\s+và\s+(?=(?:{DOC_TYPE_RE})\s+số)|(?:,|\s+và)\s+(?=Luật\s+[A-ZĐ]))", re.I)
 SUMMARY_START = re.compile(
     r"\s(?:về việc|về|v/v|phê duyệt|ban hành|quy định|hướng dẫn|sửa đổi|triển khai|tổ chức|thực hiện|"
     r"giao|phân bổ|điều chỉnh|bổ sung|thành lập|kiện toàn|công bố|tiếp tục|đẩy mạnh|tăng cường)\s",
@@ -96,6 +97,8 @@ def parse_citation(piece: str, relation: str, text: str) -> LegalBasis | None:
             rest = rest[m_sum.start():]
         else:
             lb.ref_issuer, rest = clean_value(rest), ""
+    # "…năm 2025, Ủy ban nhân dân xã X xây dựng Kế hoạch như sau": the plan's own sentence starts.
+    rest = re.split(r",\s*(?=(?:Ủy ban|UBND|Sở|Phòng|Ban|Trung tâm|Văn phòng)\b[^,;]*\b(?:xây dựng|ban hành)\b)", rest)[0]
     summary = clean_value(rest)
     summary = re.sub(r"^(?:về việc|về|v/v)\s+", "", summary, flags=re.I)
     lb.ref_summary = summary

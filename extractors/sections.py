@@ -20,10 +20,11 @@ LABEL_PATTERNS = [
     ("appendix", re.compile(r"^(?:Phụ lục|PHỤ LỤC|Phụ Lục)\s*(?:số\s*)?([IVX]+|\d+)?\s*[.:]?\s*", re.U)),
     ("part", re.compile(r"^(?:Phần|PHẦN)\s+([IVX]+|\d+)\s*[.:]?\s*")),
     ("muc", re.compile(r"^(?:Mục|MỤC)\s+([IVX]+|\d+)\s*[.:]?\s*")),
-    ("roman", re.compile(r"^([IVX]{1,5})\s*[.:)]\s*(?=\S)")),
+    ("roman", re.compile(r"^([IVX]{1,5})\s*(?:[.:)]|\s[-–]|[-–](?=\s))\s*(?=\S)")),
     ("dotted", re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,3})\.?\s+(?=\S)")),
     ("arabic", re.compile(r"^(\d{1,2})\s*[.)]\s*(?=[^\d\s.,/])")),
     ("letter", re.compile(r"^([a-zđ])\s*\)\s*(?=\S)")),
+    ("letter_dot", re.compile(r"^([a-zđ])\.\s+(?=[A-ZĐÀ-Ỹ])")),
 ]
 FIELD_LABELS = [  # (field, folded label regex)
     ("time_text", re.compile(r"^thoi gian\b")),
@@ -63,7 +64,7 @@ def parse_label(text: str) -> tuple[str, str, str, str] | None:
 
 
 def successor_ok(style: str, prev: str, cur: str) -> bool:
-    if style == "letter":
+    if style.startswith("letter"):
         return any(o.find(prev) >= 0 and o.find(prev) + 1 < len(o) and o[o.find(prev) + 1] == cur
                    for o in (LETTER_ORDER_VI, LETTER_ORDER_LATIN))
     return ordinal(style, cur) == (ordinal(style, prev) or 0) + 1
@@ -75,13 +76,13 @@ def ordinal(style: str, key: str) -> int | None:
     last = key.split(".")[-1]
     if last.isdigit():
         return int(last)
-    if style == "letter":
+    if style.startswith("letter"):
         return LETTER_ORDER_VI.find(last) + 1
     return roman_value(last)
 
 
 def expected_next(style: str, prev: str) -> str:
-    if style == "letter":
+    if style.startswith("letter"):
         i = LETTER_ORDER_VI.find(prev)
         return LETTER_ORDER_VI[i + 1] if 0 <= i < len(LETTER_ORDER_VI) - 1 else ""
     n = (ordinal(style, prev) or 0) + 1
@@ -230,7 +231,7 @@ def fill_fields(node: Node) -> None:
     for line in node.own:
         lines.append(line)
     for child in node.children:
-        if child.style == "letter" and field_of(f"{child.section.title}: x"):
+        if child.style.startswith("letter") and field_of(f"{child.section.title}: x"):
             own = child.own or [""]
             lines.append(f"{child.section.title}: {own[0]}")
             lines.extend(own[1:])

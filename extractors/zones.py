@@ -10,14 +10,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from extractors.sections import parse_label
 from extractors.text_utils import ascii_fold
 from models.document import Block, Document
 
 TYPE_LINE = re.compile(r"^(ke hoach|quyet dinh|chuong trinh|de an|huong dan|thong bao|chi thi|phuong an)$")
 LEAD_WORDS = re.compile(r"^(can cu|thuc hien|tiep tuc thuc hien|theo (de nghi|quyet dinh|ke hoach|chi dao|van ban|cong van|huong dan|y kien)|xet de nghi|de (trien khai|thuc hien)|nham)\b")
-SECTION_START = re.compile(
-    r"^(?:[IVXLC]{1,6}\s*[.:)]\s*\S|(?:phan|muc|chuong)\s+[\divxlc]+\b|1\s*[.)]\s*\S)", re.I
-)
+def is_section_start(text: str) -> bool:
+    """The first numbered section: I., Phần I, Mục 1, or 1. (the body's own label styles)."""
+    label = parse_label(text)
+    if label is None:
+        return bool(re.match(r"^(phan|muc|chuong)\s+[\divxlc]+\b", ascii_fold(text)))
+    style, key = label[0], label[1]
+    return style in ("roman", "part", "muc") or (style == "arabic" and key == "1")
 CLOSING = re.compile(r"^(noi nhan|(tm|kt|tl|tuq|q)\.\s*\S)")
 APPENDIX = re.compile(r"^(phu luc|bieu)\b(\s+[\divxlc]+)?", re.I)
 
@@ -52,7 +57,7 @@ def split_zones(doc: Document) -> Zones:
         while i < len(blocks) and len(z.title) < 4:
             b = blocks[i]
             folded = ascii_fold(b.text)
-            if b.is_table or LEAD_WORDS.match(folded) or SECTION_START.match(b.text) or len(b.text) > 300:
+            if b.is_table or LEAD_WORDS.match(folded) or is_section_start(b.text) or len(b.text) > 300:
                 break
             if re.fullmatch(r"[-_*=. ]{3,}", b.text):
                 i += 1
@@ -61,11 +66,11 @@ def split_zones(doc: Document) -> Zones:
             i += 1
     else:
         # No type line (OCR lost it, or not a plan): the header is what precedes the first lead word.
-        while i < len(blocks) and i < 15 and not LEAD_WORDS.match(ascii_fold(blocks[i].text)) and not SECTION_START.match(blocks[i].text):
+        while i < len(blocks) and i < 15 and not LEAD_WORDS.match(ascii_fold(blocks[i].text)) and not is_section_start(blocks[i].text):
             i += 1
         z.header = blocks[:i]
     start = i
-    while i < len(blocks) and not (blocks[i].kind != "table" and SECTION_START.match(blocks[i].text)):
+    while i < len(blocks) and not (blocks[i].kind != "table" and is_section_start(blocks[i].text)):
         if CLOSING.match(ascii_fold(blocks[i].text)):
             break
         i += 1
@@ -76,12 +81,31 @@ def split_zones(doc: Document) -> Zones:
             break
         i += 1
     z.body = blocks[start:i]
+    if i == len(blocks) or not CLOSING.match(ascii_fold(blocks[i].text) if not blocks[i].is_table else ""):
+        cut = signature_start(z.body)  # no "Nơi nhận" / TM.: a bare title and name end the body
+        if cut is not None:
+            i -= len(z.body) - cut
+            z.body = z.body[:cut]
     start = i
     while i < len(blocks) and not (blocks[i].kind != "table" and APPENDIX.match(ascii_fold(blocks[i].text)) and _appendix_heading(blocks, i)):
         i += 1
     z.closing = blocks[start:i]
     z.appendix = blocks[i:]
     return z
+
+
+NAME = re.compile(r"^[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,4}$")
+CAPS_NAME = re.compile(r"^[A-ZĐÀ-Ỹ]+(?:\s+[A-ZĐÀ-Ỹ]+){1,4}$")
+SIGNER_TITLE = re.compile(r"^(PHÓ\s+)?(CHỦ TỊCH|GIÁM ĐỐC|TRƯỞNG BAN|TRƯỞNG PHÒNG|CHÁNH VĂN PHÒNG|BÍ THƯ|HIỆU TRƯỞNG|THỦ TRƯỞNG|CỤC TRƯỞNG|VIỆN TRƯỞNG|TỔNG GIÁM ĐỐC|TRƯỞNG ĐOÀN|CHÁNH THANH TRA)$")
+
+
+def signature_start(body: list[Block]) -> int | None:
+    """Index of a signer title ("GIÁM ĐỐC") followed by a name among the last blocks."""
+    for j in range(len(body) - 1, max(len(body) - 8, -1), -1):
+        if not body[j].is_table and SIGNER_TITLE.match(body[j].text.strip()):
+            if any(NAME.match(b.text.strip()) or CAPS_NAME.match(b.text.strip()) for b in body[j + 1:j + 4] if not b.is_table):
+                return j
+    return None
 
 
 def _appendix_heading(blocks: list[Block], i: int) -> bool:

@@ -9,7 +9,7 @@ import re
 from collections import defaultdict
 
 from extractors.budget import BudgetResult, MoneyStatement
-from extractors.events import EventMention
+from extractors.events import EventMention, same_event
 from extractors.figures import format_vnd
 from extractors.sections import expected_next, successor_ok
 from models.records import Attendance, BudgetLine, BudgetTable, Flag, Section
@@ -215,12 +215,12 @@ def count_mismatches(rows: list[Attendance], sections: list[Section]) -> list[Fl
 
 def date_conflicts(events: list[EventMention]) -> list[Flag]:
     flags = []
-    first: dict[str, EventMention] = {}
+    keys = {e.key for e in events}
     reported: set[tuple[str, str]] = set()
-    for ev in events:
-        seen = first.setdefault(ev.key, ev)
-        if seen.when != ev.when and (ev.key, ev.when.isoformat()) not in reported:
-            reported.add((ev.key, ev.when.isoformat()))
+    for i, ev in enumerate(events):
+        seen = next((e for e in events[:i] if same_event(e.key, ev.key, keys)), ev)
+        if seen.when != ev.when and (seen.key, ev.when.isoformat()) not in reported:
+            reported.add((seen.key, ev.when.isoformat()))
             flags.append(Flag(check="date_conflict", severity="warning", section_id=ev.section_id,
                               expected=seen.when.isoformat(), found=ev.when.isoformat(),
                               message=f"'{ev.key}' is dated {seen.when:%d/%m/%Y} (section {seen.section_id or '-'}) and {ev.when:%d/%m/%Y} (section {ev.section_id or '-'})"))

@@ -34,3 +34,26 @@ def test_quangnam_plan():
         (1, 60, 150_000, 9_000_000, False), (2, 1500, 10_000, 15_000_000, False), (3, None, None, 24_000_000, True)]
     assert [(t.table_id, t.section_id, t.stated_total, t.words_amount) for t in ex.budget_tables] == [("T1", "III", 24_000_000, 24_000_000)]
     assert ex.flags == []
+
+
+def test_commune_plan_with_dash_numbering_groups_and_no_recipients():
+    plan = PLAN.parent / "xa-tanphu-2025.md"
+    ex = extract_file(plan, plan.parent)
+    d = ex.document
+    assert (d.issuer, d.parent_issuer, d.doc_number, d.issue_date) == ("ỦY BAN NHÂN DÂN XÃ TÂN PHÚ", "", "15/KH-UBND", date(2025, 2, 20))
+    assert (d.signer_title, d.signer_name) == ("CHỦ TỊCH", "NGUYỄN VĂN AN")
+    assert (d.stated_total_vnd, d.stated_total_words_amount) == (12_500_000, 12_500_000)
+    assert [(l.ref_type, l.ref_summary, l.ref_date) for l in ex.legal_bases] == [
+        ("Luật", "Tổ chức chính quyền địa phương", date(2015, 6, 19)),
+        ("Luật", "Lâm nghiệp", date(2017, 11, 15)),
+        ("Kế hoạch", "tổ chức Tết trồng cây năm 2025", date(2025, 1, 10)),
+    ]
+    assert [s.section_id for s in ex.sections] == ["I", "II", "II.1", "II.1.a", "II.1.b", "II.1.c", "II.2", "III", "IV"]
+    s = {s.section_id: s for s in ex.sections}["II.1"]
+    assert (s.time_text, s.location, s.participants_text) == (
+        "07 giờ 30 phút, ngày 08/02/2025", "Sân Ủy ban nhân dân xã Tân Phú", "150 người gồm cán bộ, công chức xã và Nhân dân")
+    assert [(l.row, l.is_subtotal, l.is_total, l.amount) for l in ex.budget_lines] == [
+        (1, True, False, 5_500_000), (2, False, False, 3_500_000), (3, False, False, 2_000_000),
+        (4, True, False, 7_000_000), (5, False, False, 7_000_000), (6, False, True, 12_500_000)]
+    assert [(t.title, t.stated_total, t.computed_total) for t in ex.budget_tables] == [("KINH PHÍ", 12_500_000, 12_500_000)]
+    assert [(f.check, f.expected, f.found) for f in ex.flags] == [("date_conflict", "2025-02-08", "2025-02-09")]

@@ -121,5 +121,13 @@ def test_letters_follow_vietnamese_or_latin_order():
 
 def test_date_conflict():
     flags, _ = run("I. NỘI DUNG\n1. Tổ chức Hội nghị tổng kết năm 2024\n- Thời gian: ngày 15/01/2025.\n"
-                   "2. Chuẩn bị\nPhòng Nội vụ chuẩn bị tài liệu cho Hội nghị tổng kết năm 2024 vào ngày 16/01/2025.\n")
+                   "2. Phân công\nHội nghị tổng kết năm 2024 được tổ chức vào ngày 16/01/2025 tại Hội trường.\n"
+                   "Phòng Nội vụ gửi tài liệu Hội nghị tổng kết năm 2024 trước ngày 10/01/2025.\n")
     assert flags == [("date_conflict", "warning", "", None, "2025-01-15", "2025-01-16")]
+
+
+def test_different_events_and_deadlines_are_not_conflicts():
+    flags, _ = run("I. NỘI DUNG\n1. Hội nghị sơ kết\n- Thời gian: ngày 15/6/2025.\n2. Hội nghị tổng kết\n- Thời gian: ngày 15/12/2025.\n"
+                   "3. Hội thi tìm hiểu pháp luật\nVòng sơ khảo Hội thi tìm hiểu pháp luật ngày 02/5/2025. "
+                   "Hội thi tìm hiểu pháp luật được tổ chức ngày 20/5/2025.\n")
+    assert flags == []

@@ -15,7 +15,7 @@ from pipeline.loaders.errors import CorruptFileError, EmptyDocumentError
 
 # A line that starts a new paragraph whatever came before it.
 MARKER = re.compile(
-    r"^(?:[IVXLC]{1,6}\s*[.:)]|\d{1,2}(?:\.\d{1,2}){0,3}\s*[.)]|[a-zđ]\s*\)|[-+•*–]\s|"
+    r"^(?:[IVXLC]{1,6}\s*(?:[.:)]|\s[-–]\s)|\d{1,2}(?:\.\d{1,2}){0,3}\s*[.)]|[a-zđ]\s*\)|[a-zđ]\.\s|[-+•*–]\s|"
     r"(?:Phần|PHẦN|Mục|MỤC|Phụ lục|PHỤ LỤC|Điều|ĐIỀU|Chương|CHƯƠNG)\s+[\dIVXLC]+)"
 )
 PAGE_NUMBER = re.compile(r"^(?:-\s*)?(?:Trang\s+)?(\d{1,3})(?:\s*-)?(?:\s*/\s*\d{1,3})?$", re.I)
