@@ -15,10 +15,10 @@ from extractors.vocab import PERSON_UNITS
 from models.document import Block
 from models.records import Attendance
 
-UNITS = "|".join(re.escape(u) for u in sorted(PERSON_UNITS, key=len, reverse=True))
+UNITS = "|".join(re.escape(u) for u in sorted(set(PERSON_UNITS) | {ascii_fold(u) for u in PERSON_UNITS}, key=len, reverse=True))
 COUNT = re.compile(rf"(?<![\d.,/%])(\d{{1,3}}(?:\.\d{{3}})+|\d+)\s+({UNITS})(?![\wà-ỹ])", re.I)
-APPROX = re.compile(r"(khoảng|dự kiến|trên|gần|hơn|ước|ước tính|tối thiểu|tối đa|xấp xỉ)\s*$", re.I)
-PER_UNIT = re.compile(r"\bmỗi\s+[\wà-ỹ]+(?:\s+[\wà-ỹ]+)?\s*$", re.I)
+APPROX = re.compile(r"(khoang|du kien|tren|gan|hon|uoc|uoc tinh|toi thieu|toi da|xap xi)\s*$")  # on folded text
+PER_UNIT = re.compile(r"\bmoi\s+\w+(?:\s+\w+)?\s*$")  # on folded text
 GROUP_ROW = re.compile(r"^([IVX]{1,5}|[A-Z])\.?$")
 TOTAL = re.compile(r"^(tong cong|tong so|tong kinh phi)\b|^(tong|cong)\s*(\(.*\))?\s*[:.]?\s*$")
 
@@ -36,13 +36,14 @@ def text_counts(blocks: list[Block], block_section: dict[int, str]) -> list[Atte
             if m is None or m.start() >= ent.end_char:
                 continue
             before = text[: m.start()]
-            if PER_UNIT.search(before) or re.search(r"%\s*(số\s+)?$", before):
+            if PER_UNIT.search(ascii_fold(before)) or re.search(r"%\s*(số\s+)?$", before):
                 continue
             count = parse_int(m.group(1))
             if count is None or count == 0:
                 continue
             near = before[-25:]
-            approx = bool(APPROX.search(near)) or bool(re.search(r"(khoảng|dự kiến)\s+\S*\s*$", near, re.I))
+            near = ascii_fold(near)
+            approx = bool(APPROX.search(near)) or bool(re.search(r"(khoang|du kien)\s+\S*\s*$", near))
             out.append(Attendance(section_id=block_section.get(id(block), ""), source="text",
                                   group=group_before(text, m.start()), count=count, approx=approx,
                                   unit=m.group(2).lower(), text=clean_value(sentence_around(text, m.start(), m.end()))))

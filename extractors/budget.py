@@ -20,12 +20,13 @@ WORDS = re.compile(r"\(?\s*b[aằả]ng\s+ch[uữ]\s*:?\s*([^)]*)\)?", re.I)
 TOTAL_ROW = re.compile(r"^(tong cong|tong so|tong kinh phi)\b|^(tong|cong)\s*(\(.*\))?\s*[:.]?\s*$")
 GROUP_LABEL = re.compile(r"^([IVX]{1,5}|[A-Z])\.?$")
 FIGURE_IN_TEXT = r"(\d{1,3}(?:[.,\s]\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)*)"
+# Matched on the ascii-folded text (same offsets as the original), so OCR that lost diacritics still matches.
 STATEMENT = re.compile(
-    r"(tổng\s+(?:cộng\s+)?(?:kinh phí|dự toán|số tiền|nhu cầu kinh phí|cộng)|kinh phí(?: thực hiện| tổ chức| dự kiến)?|dự toán kinh phí)"
-    r"([^:\d()]{0,80}?)(?::|\slà)\s*" + FIGURE_IN_TEXT + r"\s*(tỷ|tỉ|triệu|nghìn|ngàn)?\s*(?:đồng|đ\b|VNĐ|VND)?",
-    re.I,
+    r"(tong\s+(?:cong\s+)?(?:kinh phi|du toan|so tien|nhu cau kinh phi|cong)|kinh phi(?: thuc hien| to chuc| du kien)?|du toan kinh phi)"
+    r"([^:\d()]{0,80}?)(?::|\sla)\s*" + FIGURE_IN_TEXT + r"\s*(ty|ti|trieu|nghin|ngan)?\s*(?:dong|d\b|vnd)?",
 )
-UNIT_WORDS = {"tỷ": 10**9, "tỉ": 10**9, "triệu": 10**6, "nghìn": 10**3, "ngàn": 10**3}
+UNIT_WORDS = {"tỷ": 10**9, "tỉ": 10**9, "triệu": 10**6, "nghìn": 10**3, "ngàn": 10**3,
+              "ty": 10**9, "ti": 10**9, "trieu": 10**6, "nghin": 10**3, "ngan": 10**3}
 SPLIT_PART = re.compile(r"([^:;,()]*?)\s*:?\s*" + FIGURE_IN_TEXT + r"\s*(tỷ|tỉ|triệu|nghìn|ngàn)?\s*(?:đồng|đ\b)?", re.I)
 
 
@@ -156,7 +157,8 @@ def find_statements(blocks: list[Block], block_section: dict[int, str]) -> list[
         if block.is_table:
             continue
         text = fold(block.text)
-        for m in STATEMENT.finditer(text):
+        folded = ascii_fold(text)
+        for m in STATEMENT.finditer(folded):
             fig = parse_figure(m.group(3), money=True)
             if fig.value is None and not fig.malformed:
                 continue
@@ -165,11 +167,11 @@ def find_statements(blocks: list[Block], block_section: dict[int, str]) -> list[
             amount = None
             if fig.value is not None:
                 amount = int(fig.value * UNIT_WORDS.get((m.group(4) or "").lower(), 1))
-            st = MoneyStatement(amount=amount, raw=m.group(3), is_grand=m.group(1).lower().startswith("tổng"),
+            st = MoneyStatement(amount=amount, raw=m.group(3), is_grand=m.group(1).startswith("tong"),
                                 section_id=block_section.get(id(block), ""), text=text)
             tail = text[m.end():]
-            nxt = STATEMENT.search(tail)
-            scope = tail[: nxt.start()] if nxt else tail
+            nxt = STATEMENT.search(folded, m.end())
+            scope = tail[: nxt.start() - m.end()] if nxt else tail
             if re.match(r"^[\s.,;]*\(?\s*b[aằả]ng\s+ch[uữ]", scope, re.I):
                 st.words_text, st.words_amount = words_of(scope)
             else:

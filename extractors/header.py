@@ -16,11 +16,16 @@ from extractors.zones import Zones
 from models.document import Block
 from models.records import DocumentRecord
 
-QUOC_HIEU = re.compile(
-    r"C[ỘO]NG\s+H[ÒOÓ]A\s+X[ÃA]\s+H[ỘO]I\s+CH[ỦU]\s+NGH[ĨI]A\s+VI[ỆE]T\s+NAM|"
-    r"Đ[ộo]c\s+l[ậa]p\s*[-–—]\s*T[ựu]\s+do\s*[-–—]\s*H[ạa]nh\s+ph[úu]c",
-    re.I,
-)
+QUOC_HIEU = re.compile(r"cong\s+hoa\s+xa\s+hoi\s+chu\s+nghia\s+viet\s+nam|doc\s+lap\s*[-–—]?\s*tu\s+do\s*[-–—]?\s*hanh\s+phuc")
+TYPE_NAMES = {"ke hoach": "Kế hoạch", "quyet dinh": "Quyết định", "chuong trinh": "Chương trình", "de an": "Đề án",
+              "huong dan": "Hướng dẫn", "thong bao": "Thông báo", "chi thi": "Chỉ thị", "phuong an": "Phương án"}
+
+
+def drop_quoc_hieu(line: str) -> str:
+    """Blank the national motto wherever it sits; matched on folded text, so OCR'd 'CONG HOA' goes too."""
+    for m in reversed(list(QUOC_HIEU.finditer(ascii_fold(line)))):
+        line = line[: m.start()] + " " + line[m.end():]
+    return line
 NUMBER_LINE = re.compile(r"S[ốoỐO]\s*(?:[:.]|hiệu\s*:)\s*(\d*\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐ][A-Za-zĐđ0-9&]*(?:\s*-\s*[A-ZĐa-zđ0-9&]+)*|" + REF_NUMBER + r")")
 PLACE_DATE = re.compile(r"([^\d,:;]{2,60}?)\s*,\s*(?:ng[aà]y\b|(?=\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}))", re.I)
 AUTHORITY = re.compile(r"^(TM|KT|TL|TUQ|Q|T/M)\.?\s+\S", re.I)
@@ -48,7 +53,7 @@ def extract_header(z: Zones, body_text: str = "") -> DocumentRecord:
     rec = DocumentRecord()
     issuer_lines: list[str] = []
     for line in header_lines(z.header):
-        line = fold(QUOC_HIEU.sub(" ", line))
+        line = fold(drop_quoc_hieu(line))
         m = NUMBER_LINE.search(line)
         if m and not rec.doc_number:
             rec.doc_number = m.group(1).replace(" ", "")
@@ -65,8 +70,8 @@ def extract_header(z: Zones, body_text: str = "") -> DocumentRecord:
             issuer_lines.append(line.strip(" -_"))
     rec.doc_symbol = symbol_of(rec.doc_number) if rec.doc_number else ""
     if z.type_line is not None:
-        rec.doc_type = fold(z.type_line.text).strip(" .:").capitalize()
-        rec.doc_type = {"Kế hoạch": "Kế hoạch"}.get(rec.doc_type, rec.doc_type)
+        folded = ascii_fold(fold(z.type_line.text)).strip(" .:")
+        rec.doc_type = TYPE_NAMES.get(folded, fold(z.type_line.text).strip(" .:").capitalize())
     code_type = type_from_symbol(rec.doc_symbol)
     if not rec.doc_type and code_type:
         rec.doc_type = code_type

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from extractors.text_utils import DOC_TYPE_RE, DOC_TYPES, REF_NUMBER, NUMERIC_DATE, WORDED_DATE, ascii_fold, clean_value, fold, parse_date, symbol_of
+from extractors.text_utils import DOC_TYPE_RE, DOC_TYPES, REF_NUMBER, NUMERIC_DATE, WORDED_DATE, ascii_fold, clean_value, fold, parse_date, strip_marks, symbol_of
 from models.document import Block
 from models.records import LegalBasis
 
@@ -20,13 +20,13 @@ LEADS = [  # (folded lead word, relation)
     ("xet", "other"),
     ("theo", "theo"),
 ]
-TYPE_AT = re.compile(rf"\b({DOC_TYPE_RE})\b", re.I)
+FOLDED_TYPES = {ascii_fold(t): t for t in DOC_TYPES}
+TYPE_AT = re.compile(r"\b(" + "|".join(re.escape(t) for t in FOLDED_TYPES) + r")\b")  # on ascii-folded text
 CITATION_START = re.compile(
     rf"(?:^|;\s*|,\s*(?=(?:{DOC_TYPE_RE})\s+số)|\s+và\s+(?=(?:{DOC_TYPE_RE})\s+số)|(?:,|\s+và)\s+(?=Luật\s+[A-ZĐ]))", re.I)
-SUMMARY_START = re.compile(
-    r"\s(?:về việc|về|v/v|phê duyệt|ban hành|quy định|hướng dẫn|sửa đổi|triển khai|tổ chức|thực hiện|"
-    r"giao|phân bổ|điều chỉnh|bổ sung|thành lập|kiện toàn|công bố|tiếp tục|đẩy mạnh|tăng cường)\s",
-    re.I,
+SUMMARY_START = re.compile(  # on folded text
+    r"\s(?:ve viec|ve|v/v|phe duyet|ban hanh|quy dinh|huong dan|sua doi|trien khai|to chuc|thuc hien|"
+    r"giao|phan bo|dieu chinh|bo sung|thanh lap|kien toan|cong bo|tiep tuc|day manh|tang cuong)\s"
 )
 # Abbreviations whose dot does not end a sentence.
 ABBREV = r"(?<!\bTP)(?<!\bTp)(?<!\bTT)(?<!\bTX)(?<!\bP)(?<!\bQ)(?<!\bThS)(?<!\bTS)(?<!\bNxb)"
@@ -49,59 +49,72 @@ def split_citations(text: str) -> list[str]:
     return pieces
 
 
+LAWS = ("Luật", "Bộ luật", "Pháp lệnh", "Hiến pháp")
+
+
+def fsearch(pattern: str, text: str, match: bool = False) -> re.Match[str] | None:
+    """Search a diacritic-free pattern in the folded text; offsets are the original's (OCR may drop marks)."""
+    rx = re.compile(pattern, re.I)
+    folded = strip_marks(text)
+    return rx.match(folded) if match else rx.search(folded)
+
+
 def parse_citation(piece: str, relation: str, text: str) -> LegalBasis | None:
     rel, body = lead_of(piece)
     relation = rel or relation
-    m_type = TYPE_AT.search(body)
+    m_type = TYPE_AT.search(ascii_fold(body))
     if not m_type:
         return None
-    ref_type = next(t for t in DOC_TYPES if t.lower() == m_type.group(1).lower())
+    ref_type = FOLDED_TYPES[m_type.group(1)]
     rest = body[m_type.end():]
     lb = LegalBasis(relation=relation, ref_type=ref_type, text=text)
-    m_num = re.match(r"\s*(?:số\s*:?\s*)?(" + REF_NUMBER + r")", rest)
+    m_num = fsearch(r"\s*(?:so\s*:?\s*)?(" + REF_NUMBER + r")", rest, match=True)
     name = ""
     if m_num and re.search(r"\d", m_num.group(1)):
-        lb.ref_number = m_num.group(1)
+        lb.ref_number = rest[m_num.start(1):m_num.end(1)]
         lb.ref_symbol = symbol_of(lb.ref_number)
         rest = rest[m_num.end():]
-    elif ref_type in ("Luật", "Bộ luật", "Pháp lệnh", "Hiến pháp"):
+    elif ref_type in LAWS:
         # An unnumbered law: its name runs to the date or the number.
-        m_end = re.search(r"\s(?:số\s+" + REF_NUMBER + r"|ngày\s|được\s|năm\s\d{4})", rest)
+        m_end = fsearch(r"\s(?:so\s+" + REF_NUMBER + r"|ngay\s|duoc\s|nam\s\d{4})", rest)
         name = rest[: m_end.start()] if m_end else rest
         rest = rest[len(name):]
-        m_num = re.match(r"\s*số\s*(" + REF_NUMBER + r")", rest)
+        m_num = fsearch(r"\s*so\s*(" + REF_NUMBER + r")", rest, match=True)
         if m_num:
-            lb.ref_number, lb.ref_symbol = m_num.group(1), symbol_of(m_num.group(1))
+            lb.ref_number = rest[m_num.start(1):m_num.end(1)]
+            lb.ref_symbol = symbol_of(lb.ref_number)
             rest = rest[m_num.end():]
-    elif not re.search(r"\bngày\b|\d{1,2}/\d{1,2}/\d{4}", rest[:60]):
+    elif not fsearch(r"\bngay\b|\d{1,2}/\d{1,2}/\d{4}", rest[:60]):
         return None  # "Căn cứ tình hình thực tế …": no document cited
     m_date = None
+    folded = strip_marks(rest)
     for rx in (NUMERIC_DATE, WORDED_DATE):
-        m = rx.search(rest)
+        m = rx.search(folded)
         if m and (m_date is None or m.start() < m_date.start()):
             m_date = m
     if m_date and m_date.start() < 40:
         lb.ref_date = parse_date(m_date.group(0))[0]
         rest = rest[m_date.end():]
-    if ref_type in ("Luật", "Bộ luật", "Pháp lệnh", "Hiến pháp"):
-        lb.ref_summary = clean_value(name) or clean_value(re.sub(r"^\s*(?:của\s+\S+(?:\s+\S+)?\s+)?", "", rest))
-        m_issuer = re.match(r"\s*của\s+(Quốc hội|Ủy ban Thường vụ Quốc hội)", rest)
-        lb.ref_issuer = m_issuer.group(1) if m_issuer else ""
+    if ref_type in LAWS:
+        lb.ref_summary = clean_value(name) or clean_value(rest)
+        m_issuer = fsearch(r"\s*cua\s+(quoc hoi|uy ban thuong vu quoc hoi)", rest.lower(), match=True)
+        lb.ref_issuer = rest[m_issuer.start(1):m_issuer.end(1)] if m_issuer else ""
         return lb
-    m_of = re.match(r"\s*(?:ngày\s*)?của\s+", rest)
+    m_of = fsearch(r"\s*(?:ngay\s*)?cua\s+", rest, match=True)
     if m_of:
         rest = rest[m_of.end():]
-        m_sum = SUMMARY_START.search(" " + rest)
+        m_sum = SUMMARY_START.search(" " + ascii_fold(rest))
         if m_sum:
             lb.ref_issuer = clean_value(rest[: max(m_sum.start() - 1, 0)])
             rest = rest[m_sum.start():]
         else:
             lb.ref_issuer, rest = clean_value(rest), ""
     # "…năm 2025, Ủy ban nhân dân xã X xây dựng Kế hoạch như sau": the plan's own sentence starts.
-    rest = re.split(r",\s*(?=(?:Ủy ban|UBND|Sở|Phòng|Ban|Trung tâm|Văn phòng)\b[^,;]*\b(?:xây dựng|ban hành)\b)", rest)[0]
-    summary = clean_value(rest)
-    summary = re.sub(r"^(?:về việc|về|v/v)\s+", "", summary, flags=re.I)
-    lb.ref_summary = summary
+    own = fsearch(r",\s*(?=(?:uy ban|ubnd|so|phong|ban|trung tam|van phong)\b[^,;]*\b(?:xay dung|ban hanh)\b)", rest.lower())
+    if own:
+        rest = rest[: own.start()]
+    m_about = fsearch(r"\s*(?:ve viec|ve|v/v)\s+", rest.lower(), match=True)
+    lb.ref_summary = clean_value(rest[m_about.end():] if m_about else rest)
     return lb
 
 
@@ -113,7 +126,7 @@ def extract_legal_bases(preamble: list[Block]) -> list[LegalBasis]:
             continue
         text = fold(block.text)
         rel, _ = lead_of(text)
-        starts_with_type = re.match(rf"^(?:[-+•]\s*)?({DOC_TYPE_RE})\s+(?:số\s*)?\S*\d", text, re.I)
+        starts_with_type = re.match(r"^(?:[-+•]\s*)?(" + TYPE_AT.pattern[3:-3] + r")\s+(?:so\s*)?\S*\d", ascii_fold(text))
         if rel is None and not starts_with_type:
             continue  # narrative ("Sở … xây dựng Kế hoạch … như sau:")
         relation = rel or relation
@@ -126,6 +139,6 @@ def extract_legal_bases(preamble: list[Block]) -> list[LegalBasis]:
             elif "de nghi" in ascii_fold(piece)[:20]:
                 # "Xét đề nghị của …", "Theo đề nghị của …": a basis that cites no document.
                 lb = LegalBasis(seq=len(out) + 1, relation=rel or relation, ref_type="Đề nghị", text=text,
-                                ref_issuer=clean_value(re.sub(r"^(?:xét|theo)?\s*đề nghị\s+(?:của\s+)?", "", piece, flags=re.I)))
+                                ref_issuer=clean_value(piece[fsearch(r"^(?:xet|theo)?\s*de nghi\s+(?:cua\s+)?", piece).end():]))
                 out.append(lb)
     return out

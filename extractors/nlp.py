@@ -21,9 +21,10 @@ from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, filter_spans
 
 from extractors.text_utils import DOC_TYPE_RE, NUMERIC_DATE, REF_NUMBER, WORDED_DATE
+from extractors.text_utils import ascii_fold
 from extractors.vocab import AGENCY_HEADS, PERSON_UNITS
 
-_UNITS = "|".join(re.escape(u) for u in sorted(PERSON_UNITS, key=len, reverse=True))
+_UNITS = "|".join(re.escape(u) for u in sorted(set(PERSON_UNITS) | {ascii_fold(u) for u in PERSON_UNITS}, key=len, reverse=True))
 _HEADS = "|".join(re.escape(h) for h in sorted(set(AGENCY_HEADS) - {"Các", "Cơ quan", "Đơn vị", "Tổ"}, key=len, reverse=True))
 
 # Words that end an agency's name: the verb or preposition after it.

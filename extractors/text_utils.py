@@ -52,6 +52,11 @@ def _fold_table() -> dict[int, str]:
 _FOLD = _fold_table()
 
 
+def strip_marks(text: str) -> str:
+    """Without diacritics but with case kept; same offsets as the (NFC) original."""
+    return unicodedata.normalize("NFC", text).translate(_FOLD)
+
+
 def ascii_fold(text: str) -> str:
     """Lower-case without diacritics, so anchors survive OCR that drops them ("Can cu").
 

@@ -61,7 +61,7 @@ AGENCY_HEADS = [
     "Cơ quan", "Đơn vị", "Tổ", "Công ty", "Quỹ", "Viện", "Tòa án", "Viện kiểm sát", "Lực lượng",
 ]
 
-# Units that make a number a head count.
+# Units that make a number a head count (their diacritic-free forms are added where matched, for OCR).
 PERSON_UNITS = [
     "đại biểu", "người", "học viên", "học sinh", "sinh viên", "cán bộ", "thành viên", "vận động viên",
     "khách mời", "công chức", "viên chức", "đoàn viên", "hội viên", "giáo viên", "diễn giả", "báo cáo viên",

@@ -57,3 +57,25 @@ def test_commune_plan_with_dash_numbering_groups_and_no_recipients():
         (4, True, False, 7_000_000), (5, False, False, 7_000_000), (6, False, True, 12_500_000)]
     assert [(t.title, t.stated_total, t.computed_total) for t in ex.budget_tables] == [("KINH PHÍ", 12_500_000, 12_500_000)]
     assert [(f.check, f.expected, f.found) for f in ex.flags] == [("date_conflict", "2025-02-08", "2025-02-09")]
+
+
+def test_anchors_survive_ocr_that_drops_diacritics(tmp_path):
+    """Every mark stripped, as a poor OCR does: "Can cu", "So:", "KE HOACH", "Tong cong", "Bang chu"."""
+    import unicodedata
+
+    text = PLAN.read_text(encoding="utf-8").replace("đ", "d").replace("Đ", "D")
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+    plan = tmp_path / "ocr-like.txt"
+    plan.write_text(text, encoding="utf-8")
+    ex = extract_file(plan, tmp_path)
+    d = ex.document
+    assert (d.doc_type, d.doc_number, d.issue_date, d.issuer) == ("Kế hoạch", "1234/KH-SVHTTDL", date(2025, 3, 5), "SO VAN HOA, THE THAO VA DU LICH")
+    assert [(l.relation, l.ref_number, l.ref_date) for l in ex.legal_bases] == [
+        ("can_cu", "", date(2006, 11, 29)), ("can_cu", "26/2018/QH14", date(2018, 6, 14)),
+        ("can_cu", "36/2019/ND-CP", date(2019, 4, 29)), ("thuc_hien", "11-CT/TU", date(2021, 5, 5)), ("theo", "", None)]
+    assert ex.legal_bases[4].ref_issuer == "Truong phong Quan ly The duc the thao"
+    s = {s.section_id: s for s in ex.sections}["II.1"]
+    assert (s.time_text, s.lead_agency) == ("ngay 20/4/2025", "Trung tam Huan luyen va Thi dau the thao tinh")
+    assert [(a.count, a.approx) for a in ex.attendance] == [(1500, True)]
+    assert [(t.table_id, t.stated_total, t.words_amount) for t in ex.budget_tables] == [("T1", 24_000_000, 24_000_000)]
+    assert ex.flags == []

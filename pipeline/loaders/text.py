@@ -10,6 +10,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+from extractors.text_utils import ascii_fold
 from models.document import Block, Document
 from pipeline.loaders.errors import CorruptFileError, EmptyDocumentError
 
@@ -218,14 +219,14 @@ def _isolated(lines: list[str], i: int) -> bool:
     return before == "" and after == ""
 
 
-LAYOUT_CELL = re.compile(r"CỘNG HÒA|CỘNG HOÀ|Độc lập|^Số\s*:|Nơi nhận|^(?:TM|KT|TL|TUQ)\.", re.I)
+LAYOUT_CELL = re.compile(r"cong hoa|doc lap|^so\s*:|noi nhan|^(?:tm|kt|tl|tuq)\.")  # on lower-cased, diacritic-free text
 
 
 def square_or_flatten(block: Block) -> list[Block]:
     """Pad a data table's rows; turn a one-row or header/signature 'table' into lines."""
     rows = block.rows
     ncols = max(len(r) for r in rows)
-    layout = any(LAYOUT_CELL.search(c) for r in rows for c in r)
+    layout = any(LAYOUT_CELL.search(ascii_fold(c)) for r in rows for c in r)
     if len(rows) >= 2 and not layout:
         for r in rows:
             r.extend([""] * (ncols - len(r)))
