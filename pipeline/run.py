@@ -82,6 +82,10 @@ def extract_document(doc: Document, record: DocumentRecord | None = None) -> Ext
         rec.status = "partial" if doc.blocks else "failed"
         ex.errors.append(ErrorRecord(rec.source_path, "classify", "not_a_plan",
                                      "no plan structure found (no 'KẾ HOẠCH' heading, legal bases or numbered sections)"))
+    elif rec.doc_type and rec.doc_type != "Kế hoạch":
+        rec.status = "partial"
+        ex.errors.append(ErrorRecord(rec.source_path, "classify", "not_a_plan",
+                                     f"the document is a {rec.doc_type}, not a Kế hoạch; fields were extracted as for a plan"))
     for w in doc.warnings:
         ex.errors.append(ErrorRecord(rec.source_path, "load", "warning", w))
         rec.status = "partial"

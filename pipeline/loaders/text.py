@@ -208,7 +208,7 @@ def parse_text(text: str, source_path: str, fmt: str) -> Document:
         last_line = content
         blocks.append(Block("heading" if level else "paragraph", text=content, page=pg, level=level))
     blocks = [nb for b in blocks for nb in (square_or_flatten(b) if b.is_table else [b])]
-    pages = max_page if (max_page > 1 or fmt == "txt") else None
+    pages = max_page if max_page > 1 else None  # known only where page breaks or numbers were seen
     return Document(source_path=source_path, source_format=fmt, blocks=blocks, pages=pages)
 
 
