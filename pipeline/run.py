@@ -28,7 +28,9 @@ T = TypeVar("T")
 
 
 def doc_id_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:16]
+    """'d' + 16 hex digits of the content's SHA-256: the letter keeps Excel and pandas from reading
+    an id such as '20798713e3999771' as a number."""
+    return "d" + hashlib.sha256(data).hexdigest()[:16]
 
 
 def relative(path: Path, root: Path) -> str:

@@ -67,7 +67,7 @@ def test_doc_id_is_stable_across_runs(tmp_path: Path):
     copy = tmp_path / "renamed.md"
     shutil.copy(ROOT / "data" / "raw" / "kientuong-ubnd-2024.md", copy)
     b = extract_file(copy, tmp_path)
-    assert a.document.doc_id == b.document.doc_id and len(a.document.doc_id) == 16
+    assert a.document.doc_id == b.document.doc_id and len(a.document.doc_id) == 17 and a.document.doc_id.startswith("d")
     assert {f.doc_id for f in a.flags} == {a.document.doc_id}
 
 
