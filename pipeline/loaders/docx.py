@@ -21,6 +21,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from lxml import etree
 
 from models.document import Block, Document
+from pipeline.loaders import legacy_fonts
 from pipeline.loaders.errors import ConverterMissingError, CorruptFileError, EmptyDocumentError, EncryptedError
 from pipeline.loaders.layout import LABEL, drop_empty_rows, flatten_columns, fold, is_layout_line, is_layout_table, square
 
@@ -33,6 +34,7 @@ def w(tag: str) -> str:
 
 
 SOFFICE_TIMEOUT_S = 120
+RIGHT_INDENT_TWIPS = 3600  # 2.5 in: a paragraph indented this far sits in the right column
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 
@@ -43,6 +45,7 @@ TRANSPARENT = {w("customXml"), w("ins"), w("moveTo"), w("smartTag"), w("hyperlin
 SKIPPED = {w("del"), w("moveFrom"), w("instrText"), w("delText"), w("footnoteReference"),
            w("endnoteReference"), w("commentReference"), w("annotationRef"), w("pPr"), w("rPr"),
            w("sdtPr"), w("sdtEndPr"), w("fldData")}
+UNICODE_VIETNAMESE = re.compile("[\u1ea0-\u1ef9ơưăđƠƯĂĐ]")  # legacy-font text never has these
 SYMBOLS = {"F0B7": "•", "00B7": "•", "F02D": "-", "F0A7": "▪", "F0D8": "➢", "F0E0": "→", "F0FC": "✓", "F0A8": "▪"}
 
 
@@ -50,7 +53,8 @@ SYMBOLS = {"F0B7": "•", "00B7": "•", "F02D": "-", "F0A7": "▪", "F0D8": "�
 
 def load_docx(path: Path) -> Document:
     path = Path(path)
-    _refuse_unreadable(path)
+    if _refuse_unreadable(path) == "doc":
+        return load_doc(path)  # a legacy .doc saved under a .docx name
     try:
         package = python_docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
@@ -63,6 +67,7 @@ def load_docx(path: Path) -> Document:
         raise CorruptFileError(f"{path.name}: damaged Word XML ({exc})") from exc
     blocks = walker.blocks()
     warnings = [] if blocks else ["no text (the document may hold only images of scanned pages)"]
+    warnings += [f"text converted from the legacy {name} font encoding" for name in sorted(walker.legacy)]
     return Document(source_path=str(path), source_format="docx", blocks=blocks,
                     pages=walker.page if walker.counts_pages else None, warnings=warnings)
 
@@ -99,17 +104,21 @@ def _refuse_empty(path: Path) -> None:
         raise EmptyDocumentError(f"{path.name}: the file is empty (0 bytes)")
 
 
-def _refuse_unreadable(path: Path) -> None:
-    """Zero bytes, password-protected packages and .doc files named .docx, told apart by their bytes."""
+def _refuse_unreadable(path: Path) -> str:
+    """'docx' or 'doc' from the file's bytes; zero bytes and password-protected files are refused.
+
+    Word saves a password-protected .docx as an OLE container holding an
+    'EncryptedPackage' stream, the same container a legacy .doc uses.
+    """
     _refuse_empty(path)
     with path.open("rb") as fh:
         head = fh.read(8)
         if head != OLE_MAGIC:
-            return
+            return "docx"
         data = head + fh.read()
     if ENCRYPTED_STREAM in data:
         raise EncryptedError(f"{path.name}: the Word file is password-protected; save an unprotected copy")
-    raise CorruptFileError(f"{path.name}: this is a legacy .doc file with a .docx name; rename it to .doc")
+    return "doc"
 
 
 def _reason(exc: Exception) -> str:
@@ -126,20 +135,27 @@ class Styles:
     def __init__(self, package) -> None:
         root = package.styles.element
         self._by_id = {s.get(w("styleId")): s for s in root.iterfind(w("style"))}
+        self._chains: dict[str | None, tuple] = {}
+        self._fonts: dict[tuple, str] = {}
         default = [s for s in root.iterfind(w("style"))
                    if s.get(w("type")) == "paragraph" and s.get(w("default")) in ("1", "true", "on")]
         self._default = default[0].get(w("styleId")) if default else None
         dflt = root.find(f"{w('docDefaults')}/{w('rPrDefault')}/{w('rPr')}")
         self._default_bold = dflt is not None and _on(dflt.find(w("b")))
+        fonts = dflt.find(w("rFonts")) if dflt is not None else None
+        self._default_font = (fonts.get(w("ascii")) or fonts.get(w("hAnsi")) or "") if fonts is not None else ""
 
-    def _chain(self, style_id: str | None):
-        seen = set()
+    def _chain(self, style_id: str | None) -> tuple:
+        """The style and the styles it is based on, nearest first (cached: every run asks)."""
         style_id = style_id or self._default
-        while style_id and style_id not in seen and style_id in self._by_id:
-            seen.add(style_id)
-            style = self._by_id[style_id]
-            yield style
-            style_id = _val(style, "basedOn")
+        if style_id not in self._chains:
+            chain, seen, sid = [], set(), style_id
+            while sid and sid not in seen and sid in self._by_id:
+                seen.add(sid)
+                chain.append(self._by_id[sid])
+                sid = _val(self._by_id[sid], "basedOn")
+            self._chains[style_id] = tuple(chain)
+        return self._chains[style_id]
 
     def numbering_of(self, style_id: str | None) -> tuple[str | None, str | None]:
         for style in self._chain(style_id):
@@ -165,6 +181,21 @@ class Styles:
                 if b is not None:
                     return _on(b)
         return para_bold
+
+    def run_font(self, rpr, para_style: str | None) -> str:
+        """The run's Latin font name: direct, else its character style, paragraph style, defaults."""
+        fonts = rpr.find(w("rFonts")) if rpr is not None else None
+        if fonts is not None and (fonts.get(w("ascii")) or fonts.get(w("hAnsi"))):
+            return fonts.get(w("ascii")) or fonts.get(w("hAnsi"))
+        key = (_val(rpr, "rStyle") if rpr is not None else None, para_style)
+        if key not in self._fonts:
+            self._fonts[key] = self._default_font
+            for style in (self._chain(key[0]) if key[0] else ()) + self._chain(para_style):
+                fonts = style.find(f"{w('rPr')}/{w('rFonts')}")
+                if fonts is not None and (fonts.get(w("ascii")) or fonts.get(w("hAnsi"))):
+                    self._fonts[key] = fonts.get(w("ascii")) or fonts.get(w("hAnsi"))
+                    break
+        return self._fonts[key]
 
     def heading_level(self, style_id: str | None, ppr) -> int:
         """Word heading styles (and Title/Subtitle, outline levels) are headings; the rest paragraphs."""
@@ -314,6 +345,7 @@ class _Para:
     bold: bool
     level: int
     page: int | None
+    indent: int = 0  # left indent in twips: a signature pushed right has a large one
 
 
 @dataclass
@@ -331,6 +363,9 @@ class _Walker:
     page: int = 1
     counts_pages: bool = False
     rendered_breaks: bool = False
+    _lead_break: bool = False
+    _para_style: str | None = None
+    legacy: set = field(default_factory=set)  # legacy font encodings met ("TCVN3", "VNI")
 
     def walk(self, body: etree._Element) -> None:
         self.rendered_breaks = body.find(f".//{w('lastRenderedPageBreak')}") is not None
@@ -360,13 +395,19 @@ class _Walker:
         label = self.numbering.label_for(ppr, self.styles.numbering_of(style_id))
         segments: list[tuple[str, bool]] = []
         boxes: list = []
+        self._lead_break = False
+        self._para_style = style_id
         self._inline(p, segments, boxes, self.styles.bold_of(style_id))
+        if self._lead_break and start_page is not None:
+            start_page += 1
         raw = "".join(t for t, _ in segments)
         visible = [(t, b) for t, b in segments if t.strip()]
         bold = bool(visible) and all(b for _, b in visible)
         if label:  # Word prints the number even on an empty line (STT cells are exactly that)
             raw = (label + " " + raw.lstrip()).rstrip(" ")
-        out.append(_Para(raw, bold, self.styles.heading_level(style_id, ppr), start_page))
+        indent = ppr.find(w("ind")) if ppr is not None else None
+        left = _int(indent.get(w("left"), indent.get(w("start"))) if indent is not None else None, 0)
+        out.append(_Para(raw, bold, self.styles.heading_level(style_id, ppr), start_page, left))
         for box in boxes:
             self._flow(box, out)
         if ppr is not None and ppr.find(w("sectPr")) is not None and not self.rendered_breaks:
@@ -397,10 +438,15 @@ class _Walker:
         if rpr is not None and _on(rpr.find(w("vanish"))):
             return
         bold = self.styles.run_bold(rpr, para_bold)
+        encoding = legacy_fonts.font_encoding(self.styles.run_font(rpr, self._para_style))
         for child in r:
             tag = child.tag
             if tag == w("t"):
-                segments.append((child.text or "", bold))
+                text = child.text or ""
+                if encoding and not UNICODE_VIETNAMESE.search(text):
+                    text = legacy_fonts.convert(text, encoding)
+                    self.legacy.add(encoding.split("-")[0].upper())
+                segments.append((text, bold))
             elif tag in (w("tab"), w("ptab")):
                 segments.append(("\t", bold))
             elif tag == w("br"):
@@ -419,6 +465,8 @@ class _Walker:
                 segments.append((SYMBOLS.get((child.get(w("char")) or "").upper(), ""), bold))
             elif tag == w("lastRenderedPageBreak"):
                 self.page += 1
+                if not any(t.strip() for t, _ in segments):
+                    self._lead_break = True  # the paragraph itself starts on the new page
             elif tag in (w("drawing"), w("pict"), f"{{{MC}}}AlternateContent", w("object")):
                 boxes.extend(_text_boxes(child))
 
@@ -466,11 +514,9 @@ class _Walker:
                 blocks.extend(_table_blocks(item))
                 i += 1
                 continue
-            j = i
-            while j < len(items) and isinstance(items[j], _Para) and _tab_columns(items[j].text):
-                j += 1
+            j = _tab_run_end(items, i)
             group = items[i:j]
-            if len(group) and any(is_layout_line(part) for p in group for part in _tab_columns(p.text)):
+            if group and any(is_layout_line(part) for p in group for part in _columns_of(p)):
                 blocks.extend(_flatten_tab_group(group))
                 i = j
                 continue
@@ -494,23 +540,56 @@ def _para_blocks(p: _Para) -> list[Block]:
 
 
 def _tab_columns(text: str) -> list[str]:
-    """'LEFT<tabs>RIGHT' → [left, right]; [] when tabs only indent or follow a label ('a)<tab>…')."""
+    """'LEFT<tabs>RIGHT' → [left, right]; [] when tabs only indent or follow a label ('a)<tab>…').
+
+    With several tab runs ("Số:<tab>/KH-UBND<tab><tab>Kiến Tường, ngày …") the
+    split is the one whose right part reads like a header/signature line, else
+    the longest run (the last of equals).
+    """
     if "\t" not in text.strip(" \n"):
         return []
-    stripped = text.strip(" ")
-    lines = [l for l in stripped.split("\n") if l.strip()]
+    lines = [l for l in text.split("\n") if l.strip()]
     if len(lines) != 1:
         return []
-    parts = [fold(x) for x in re.split(r"\t+", lines[0])]
-    left, right = parts[0], " ".join(x for x in parts[1:] if x)
+    line = lines[0].strip(" ")
+    runs = list(re.finditer(r"\t+", line))
+    best = max(runs, key=lambda m: (is_layout_line(line[m.end():]), len(m.group()), m.start()))
+    left, right = fold(line[:best.start()]), fold(line[best.end():])
     if not right or (left and LABEL.match(left + " ") and len(left) <= 6):
         return []
     return [left, right]
 
 
+def _tab_run_end(items: list, i: int) -> int:
+    """End of a run of tab-separated two-column lines starting at i (i itself when there is none).
+
+    Short untabbed lines between them belong to the run ("- Lưu: VT." with
+    nothing on its right); anything long, or a table, ends it.
+    """
+    last = i - 1
+    j = i
+    while j < len(items) and isinstance(items[j], _Para):
+        if _tab_columns(items[j].text):
+            last = j
+        elif items[j].text.strip() and (len(fold(items[j].text)) > 80 or j - last > 2 or last < i):
+            break
+        j += 1
+    return last + 1
+
+
+def _columns_of(p: _Para) -> list[str]:
+    """[left, right] of a line in a two-column run; an untabbed line sits left unless indented far right."""
+    parts = _tab_columns(p.text)
+    if parts:
+        return parts
+    text = fold(p.text)
+    return ["", text] if p.indent >= RIGHT_INDENT_TWIPS else [text, ""]
+
+
 def _flatten_tab_group(group: list[_Para]) -> list[Block]:
-    lefts = [(p, _tab_columns(p.text)[0]) for p in group]
-    rights = [(p, _tab_columns(p.text)[1]) for p in group]
+    cols = [(p, _columns_of(p)) for p in group]
+    lefts = [(p, c[0]) for p, c in cols]
+    rights = [(p, c[1]) for p, c in cols]
     return [Block("paragraph", text=t, page=p.page, bold=p.bold) for p, t in lefts + rights if t]
 
 

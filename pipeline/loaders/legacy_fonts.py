@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # --- TCVN3 (TCVN 5712:1993, the ".Vn" fonts) --------------------------------
 # Code point → Unicode for 0x80-0xFF. Lower-case letters live in 0xA1-0xFF; the
@@ -96,11 +97,13 @@ def base_font(fontname: str) -> str:
     return fontname.split("+", 1)[1] if re.match(r"^[A-Z]{6}\+", fontname) else fontname
 
 
+@lru_cache(maxsize=512)
 def font_encoding(fontname: str) -> str | None:
     """'tcvn3', 'tcvn3-upper' (the ...H fonts), 'vni' or None from a PDF font name."""
     name = base_font(fontname or "")
     if TCVN3_FONT.match(name) and not name.lower().startswith("vni"):
         family = re.split(r"[,-]", name)[0]
+        family = re.sub(r"(?:Bold|Italic|Regular|Book|Normal|Oblique|Medium|MT|PS)+$", "", family)
         return "tcvn3-upper" if family.endswith("H") else "tcvn3"
     if VNI_FONT.match(name):
         return "vni"
@@ -183,8 +186,8 @@ def guess_encoding(text: str) -> str | None:
     Unicode Vietnamese has almost no Latin-1 symbols; legacy text is full of
     them. The winner is the conversion whose words are real syllables.
     """
-    if foreign_latin1_ratio(text) < 0.02:
-        return None
+    if foreign_latin1_ratio(text) < 0.02 or sum(ch.isalpha() for ch in text) < 20:
+        return None  # too little text to judge (a bullet font, a stray symbol)
     scores = {enc: syllable_validity(convert(text, enc)) for enc in ("tcvn3", "vni")}
     best = max(scores, key=lambda enc: scores[enc])
     if scores[best] < 0.6 or scores[best] <= syllable_validity(text):

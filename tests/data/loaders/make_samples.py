@@ -215,6 +215,27 @@ def build_docx_variants(path: Path) -> Path:
     return path
 
 
+def build_docx_signature(path: Path) -> Path:
+    """Signature by tabs with an untabbed line inside, a name pushed right by indent, rendered page breaks."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.shared import Twips
+
+    d = docx.Document()
+    d.add_paragraph("Trên đây là Kế hoạch của Ủy ban nhân dân huyện./.")
+    for line in ["Nơi nhận:\t\tTM. ỦY BAN NHÂN DÂN", "- UBND tỉnh;\t\tKT. CHỦ TỊCH", "- Như trên;", "",
+                 "- Lưu: VT.\t\tPHÓ CHỦ TỊCH"]:
+        d.add_paragraph(line)
+    name = d.add_paragraph("Trần Văn Bình")
+    name.paragraph_format.left_indent = Twips(5000)
+    appendix = d.add_paragraph()
+    appendix._p.append(parse_xml(f'<w:r {W_NS}><w:lastRenderedPageBreak/><w:t>Phụ lục 1</w:t></w:r>'))
+    d.add_paragraph("DANH SÁCH ĐẠI BIỂU")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    d.save(str(path))
+    return path
+
+
 # ----------------------------------------------------------------------------- PDF
 
 RUNNING_FOOTER = "Kế hoạch Ngày Chuyển đổi số 2024 - UBND thị xã Kiến Tường"
@@ -349,6 +370,54 @@ def build_pdf_plan(path: Path) -> Path:
     return path
 
 
+def build_pdf_variants(path: Path) -> Path:
+    """A ruled header grid, and a signature whose right column starts above 'Nơi nhận:'."""
+    pdf = _pdf()
+    pdf.add_page()
+    pdf.set_font("DejaVu", "", 10)
+    with pdf.table(col_widths=(60, 100), text_align="CENTER", first_row_as_headings=False) as table:
+        row = table.row()
+        row.cell("SỞ Y TẾ TỈNH LONG AN")
+        row.cell("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc")
+        row = table.row()
+        row.cell("Số: 9/KH-SYT")
+        row.cell("Long An, ngày 01 tháng 10 năm 2024")
+    pdf.ln(5)
+    pdf.set_font("DejaVu", "B", 12)
+    pdf.cell(0, 8, "KẾ HOẠCH", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 11)
+    pdf.set_xy(30, 120)
+    pdf.multi_cell(150, 6, "Trên đây là kế hoạch của Sở Y tế tỉnh Long An đề nghị các đơn vị nghiêm túc "
+                           "triển khai thực hiện./.")
+    for x, y, text, bold in ((110, 140, "KT. GIÁM ĐỐC", True), (110, 146, "PHÓ GIÁM ĐỐC", True),
+                             (30, 150, "Nơi nhận:", True), (30, 156, "- Như trên;", False),
+                             (30, 162, "- Lưu: VT, NVY.", False), (110, 180, "Lê Văn Cường", True)):
+        pdf.set_font("DejaVu", "B" if bold else "", 11)
+        pdf.set_xy(x, y)
+        pdf.cell(85 if x > 100 else 60, 6, text, align="C" if x > 100 else "L")
+    pdf.output(str(path))
+    return path
+
+
+def build_pdf_tight_header(path: Path) -> Path:
+    """Header columns that nearly touch (one word space apart) and blanks left for the number and date."""
+    pdf = _pdf()
+    pdf.add_page()
+    for y, left, right, bold in ((15, "SỞ THÔNG TIN VÀ TRUYỀN THÔNG", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True),
+                                 (21, "TỈNH KIÊN GIANG", "Độc lập - Tự do - Hạnh phúc", True),
+                                 (30, "Số:        /KH-STTTT", "Kiên Giang, ngày     tháng     năm 2024", False)):
+        pdf.set_font("DejaVu", "B" if bold else "", 12)
+        pdf.set_xy(15, y)
+        pdf.cell(75, 6, left, align="C")
+        pdf.set_xy(90, y)
+        pdf.cell(110, 6, right, align="C")
+    pdf.set_font("DejaVu", "B", 13)
+    pdf.set_xy(30, 45)
+    pdf.cell(165, 7, "KẾ HOẠCH", align="C")
+    pdf.output(str(path))
+    return path
+
+
 def build_pdf_encrypted(path: Path) -> Path:
     pdf = _pdf()
     pdf.set_encryption(owner_password="chu-so-huu", user_password="mat-khau")
@@ -389,9 +458,41 @@ def _renamed_font(source: Path, family: str, target: Path) -> Path:
     return target
 
 
+# Text as typists produced it in legacy fonts (what their PDFs' text layers hold).
+TCVN3_LINES = [
+    ("KÕ ho¹ch tæ chøc c¸c ho¹t ®éng h\u00adëng øng Ngµy ChuyÓn ®æi sè quèc gia.",
+     "Kế hoạch tổ chức các hoạt động hưởng ứng Ngày Chuyển đổi số quốc gia."),
+    ("C¨n cø QuyÕt ®Þnh sè 505/Q§-TTg ngµy 22/4/2022 cña Thñ t\u00adíng ChÝnh phñ.",
+     "Căn cứ Quyết định số 505/QĐ-TTg ngày 22/4/2022 của Thủ tướng Chính phủ."),
+]
+TCVN3_UPPER = ("céng hßa x· héi chñ nghÜa viÖt nam", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+VNI_LINES = [
+    ("Keá hoaïch höôûng öùng Ngaøy Chuyeån ñoåi soá quoác gia naêm 2024.",
+     "Kế hoạch hưởng ứng Ngày Chuyển đổi số quốc gia năm 2024."),
+    ("Ñoäc laäp - Töï do - Haïnh phuùc", "Độc lập - Tự do - Hạnh phúc"),
+]
+
+
 def build_pdf_legacy(path: Path) -> Path:
-    """Page 1 typed in TCVN3 (.VnTime/.VnTimeH), page 2 in VNI-Times: text layers of Latin-1 garbage."""
-    from pipeline_free_legacy import encode_tcvn3, encode_vni  # noqa: F401  (replaced below)
+    """Page 1 in .VnTime/.VnTimeH (TCVN3), page 2 in VNI-Times, page 3 TCVN3 in a font with a plain name."""
+    import tempfile
+
+    pdf = _pdf()
+    with tempfile.TemporaryDirectory() as tmp:
+        for family, source in ((".VnTime", DEJAVU), (".VnTimeH", DEJAVU_BOLD), ("VNI-Times", DEJAVU),
+                               ("TimesPlain", DEJAVU_SERIF)):
+            font = _renamed_font(source, family, Path(tmp) / f"{family.strip('.')}.ttf")
+            pdf.add_font(family.strip(".").replace("-", ""), "", str(font))
+        pages = [[("VnTimeH", TCVN3_UPPER[0])] + [("VnTime", t) for t, _ in TCVN3_LINES],
+                 [("VNITimes", t) for t, _ in VNI_LINES],
+                 [("TimesPlain", t) for t, _ in reversed(TCVN3_LINES)]]
+        for lines in pages:  # cell(), not text_columns(): that would drop TCVN3's U+00AD "ư"
+            pdf.add_page()
+            for family, text in lines:
+                pdf.set_font(family, "", 10)
+                pdf.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.output(str(path))
+    return path
 
 
 def build_pdf_garbage(path: Path) -> Path:
@@ -428,16 +529,20 @@ def build_pdf_garbage(path: Path) -> Path:
 
 PDF_BUILDERS = [
     (build_pdf_plan, "plan.pdf"),
+    (build_pdf_variants, "variants.pdf"),
+    (build_pdf_tight_header, "tight-header.pdf"),
     (build_pdf_encrypted, "encrypted.pdf"),
     (build_pdf_truncated, "truncated.pdf"),
     (build_pdf_garbage, "garbage.pdf"),
+    (build_pdf_legacy, "legacy.pdf"),
 ]
 
 
 # ----------------------------------------------------------------------------- main
 
 def build_all(folder: Path) -> list[Path]:
-    builders = [(build_docx_plan, "plan.docx"), (build_docx_variants, "variants.docx")]
+    builders = [(build_docx_plan, "plan.docx"), (build_docx_variants, "variants.docx"),
+                (build_docx_signature, "signature.docx")]
     if "build_pdf_plan" in globals():
         builders += PDF_BUILDERS
     return [fn(folder / name) for fn, name in builders]
