@@ -85,7 +85,10 @@ def issuer_units(lines: list[str]) -> list[str]:
     """Join header lines that continue one body's name ('ỦY BAN NHÂN DÂN' + 'HUYỆN X')."""
     units: list[str] = []
     for line in lines:
-        if units and (BARE_COUNCIL.match(units[-1]) and LEVEL_START.match(line) or re.match(r"^(VÀ|&|,)\s", line)):
+        continues_name = LEVEL_START.match(line) and (BARE_COUNCIL.match(units[-1]) if units else False)
+        place_of_body = units and LEVEL_START.match(line) and not re.search(
+            r"\b(" + "|".join(ADMIN_LEVELS) + r")\b", units[-1], re.I) and not BARE_COUNCIL.match(units[-1])
+        if units and (continues_name or place_of_body or re.match(r"^(VÀ|&|,)\s", line)):
             units[-1] = f"{units[-1]} {line}"
         else:
             units.append(line)
