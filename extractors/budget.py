@@ -151,9 +151,21 @@ def resolve_malformed(line: BudgetLine, q: Figure, p: Figure, a: Figure, scale: 
             line.quantity_value = float(derived)
 
 
+def split_after(blocks: list[Block], i: int) -> list[tuple[str, int]]:
+    """A split printed under the statement: 'Trong đó:' then '- Ngân sách quận: 30.000.000 đồng;' lines."""
+    if i + 1 >= len(blocks) or blocks[i + 1].is_table or not ascii_fold(blocks[i + 1].text).startswith("trong do"):
+        return []
+    parts = [fold(blocks[i + 1].text).split(":", 1)[-1] if ":" in blocks[i + 1].text else ""]
+    for b in blocks[i + 2:]:
+        if b.is_table or not re.match(r"^[-+•*]", b.text.strip()):
+            break
+        parts.append(fold(b.text).lstrip("-+•* "))
+    return parse_split("; ".join(p for p in parts if p))
+
+
 def find_statements(blocks: list[Block], block_section: dict[int, str]) -> list[MoneyStatement]:
     out: list[MoneyStatement] = []
-    for block in blocks:
+    for i, block in enumerate(blocks):
         if block.is_table:
             continue
         text = fold(block.text)
@@ -181,6 +193,8 @@ def find_statements(blocks: list[Block], block_section: dict[int, str]) -> list[
             split_at = re.search(r"trong\s+đó\s*:?", scope, re.I)
             if split_at:
                 st.split = parse_split(scope[split_at.end():])
+            elif not nxt:
+                st.split = split_after(blocks, i)
             out.append(st)
     return out
 

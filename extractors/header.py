@@ -31,7 +31,8 @@ PLACE_DATE = re.compile(r"([^\d,:;]{2,60}?)\s*,\s*(?:ng[aà]y\b|(?=\d{1,2}\s*/\s
 AUTHORITY = re.compile(r"^(TM|KT|TL|TUQ|Q|T/M)\.?\s+\S", re.I)
 LEVEL_START = re.compile(r"^(" + "|".join(ADMIN_LEVELS) + r")\b", re.I)
 BARE_COUNCIL = re.compile(r"^(ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|UBND|HỘI ĐỒNG NHÂN DÂN|HĐND)$")
-NAME_LINE = re.compile(r"^(?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]+|[A-ZĐÀ-Ỹ]\.)(?:\s+(?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]+|[A-ZĐÀ-Ỹ]\.)){1,5}$")
+# Two to six capitalised words with some lower case: "Nguyễn Thị Lụa", "Y Khem Niê", "Nguyễn Văn A".
+NAME_LINE = re.compile(r"^(?=.*[a-zà-ỹđ])(?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]*\.?)(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]*\.?){1,5}$")
 
 
 @dataclass

@@ -68,6 +68,10 @@ def parse_citation(piece: str, relation: str, text: str) -> LegalBasis | None:
     ref_type = FOLDED_TYPES[m_type.group(1)]
     rest = body[m_type.end():]
     lb = LegalBasis(relation=relation, ref_type=ref_type, text=text)
+    before = body[: m_type.start()]
+    proposer = fsearch(r"de nghi\s+(?:cua\s+)?(.+?)\s+(?:tai|theo|qua)\s*$", before)
+    if proposer:  # "Xét đề nghị của Giám đốc Sở … tại Tờ trình số …": the proposer issued the cited document
+        lb.ref_issuer = clean_value(before[proposer.start(1):proposer.end(1)])
     m_num = fsearch(r"\s*(?:so\s*:?\s*)?(" + REF_NUMBER + r")", rest, match=True)
     name = ""
     if m_num and re.search(r"\d", m_num.group(1)):
@@ -103,8 +107,9 @@ def parse_citation(piece: str, relation: str, text: str) -> LegalBasis | None:
     m_of = fsearch(r"\s*(?:ngay\s*)?cua\s+", rest, match=True)
     if m_of:
         rest = rest[m_of.end():]
-        m_sum = SUMMARY_START.search(" " + ascii_fold(rest))
-        if m_sum:
+        padded = " " + rest
+        m_sum = next((m for m in SUMMARY_START.finditer(" " + ascii_fold(rest)) if padded[m.start() + 1].islower()), None)
+        if m_sum:  # a verb in lower case: "Giáo dục" or "huyện Phú Giáo" are names, not "giao"
             lb.ref_issuer = clean_value(rest[: max(m_sum.start() - 1, 0)])
             rest = rest[m_sum.start():]
         else:

@@ -24,7 +24,8 @@ def is_section_start(text: str) -> bool:
     style, key = label[0], label[1]
     return style in ("roman", "part", "muc") or (style == "arabic" and key == "1")
 CLOSING = re.compile(r"^(noi nhan|(tm|kt|tl|tuq|q)\.\s*\S)")
-APPENDIX = re.compile(r"^(phu luc|bieu)\b(\s+[\divxlc]+)?", re.I)
+# "Phụ lục", "Phụ lục 2", "Biểu số 01" — but not "Biểu dương …" (to commend).
+APPENDIX = re.compile(r"^(?:phu luc(?:\s+(?:so\s+)?[\divxlc]+)?\b|bieu\s+(?:so\s+)?[\divxlc]+\b|bieu\s+mau\b)")
 
 
 @dataclass

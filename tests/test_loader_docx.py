@@ -149,7 +149,7 @@ def test_tab_header_split_tables_page_breaks_and_style_numbering(variants):
         ("paragraph", 3, "KT. GIÁM ĐỐC"),
         ("paragraph", 3, "PHÓ GIÁM ĐỐC"),
     ]
-    assert variants.pages == 3
+    assert variants.pages is None  # explicit breaks only: the real count is Word's to decide
 
 
 def test_text_nfc_and_folded(plan):

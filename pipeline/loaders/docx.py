@@ -69,7 +69,8 @@ def load_docx(path: Path) -> Document:
     warnings = [] if blocks else ["no text (the document may hold only images of scanned pages)"]
     warnings += [f"text converted from the legacy {name} font encoding" for name in sorted(walker.legacy)]
     return Document(source_path=str(path), source_format="docx", blocks=blocks,
-                    pages=walker.page if walker.counts_pages else None, warnings=warnings)
+                    pages=walker.page if walker.rendered_breaks else None, warnings=warnings)
+    # Explicit breaks number the blocks' pages but give only a lower bound for the count: Word decides the rest.
 
 
 def load_doc(path: Path, timeout: float = SOFFICE_TIMEOUT_S) -> Document:

@@ -105,7 +105,13 @@ class Line:
 
     @property
     def text(self) -> str:
-        return fold(" ".join(w.text for w in self.words))
+        """Words joined by a space, except pieces that touch: pdfplumber splits a word where its
+        font changes ('“' + bold 'Phổ'), and those must not get a space between them."""
+        out = ""
+        for prev, w in zip([None, *self.words], self.words):
+            touching = prev is not None and w.x0 - prev.x1 < 0.12 * w.size
+            out += w.text if prev is None or touching else " " + w.text
+        return fold(out)
 
     def segments(self) -> list["Line"]:
         """Pieces split at column gaps (header columns, tab stops).
@@ -406,7 +412,9 @@ def _strip_running_lines(pages: list[PageData]) -> None:
         return None
 
     def key(page: PageData, line: Line) -> tuple:
-        return band(page, line), re.sub(r"\d+", "#", line.text.lower()), round(line.x0 / 20)
+        # Page numbers vary, so digits are masked; a heading such as "Phụ lục 1" keeps its digits.
+        text = line.text.lower() if LABEL.match(line.text + " ") else re.sub(r"\d+", "#", line.text.lower())
+        return band(page, line), text, round(line.x0 / 20)
 
     counts = Counter()
     for page in pages:
@@ -430,7 +438,8 @@ def _measure(page: PageData, pages: list[PageData]) -> None:
     starts = Counter(round(l.x0) for l in lines)
     page.left = min(x for x, n in starts.items() if n >= max(starts.values()) * 0.5)
     # Lines followed by a lower-case continuation surely wrapped: they end at the margin.
-    wrapped = sorted(a.x1 for a, b in zip(lines, lines[1:]) if a.page == b.page and b.text[:1].islower())
+    wrapped = sorted(a.x1 for a, b in zip(lines, lines[1:])
+                     if a.page == b.page and b.text[:1].islower() and not LABEL.match(b.text + " "))
     ends = sorted(l.x1 for l in lines)
     if len(wrapped) >= 3:
         page.right = wrapped[len(wrapped) // 2]
@@ -621,7 +630,8 @@ def _new_paragraph(prev: Line, cur: Line, prev_page: PageData, page: PageData) -
     flush = prev.x1 >= right - 1.5 * prev.size
     short = prev.x1 < right - 0.2 * width
     if is_label:
-        return not flush or ends_terminal
+        # A label starts a paragraph; only a dash after a full line may be a wrapped "A - B".
+        return not (text[:1] in "-–—" and flush and not ends_terminal)
     if starts_lower and not ends_terminal:
         return False
     if not flush and (ends_terminal or short):

@@ -59,8 +59,8 @@ def split_glued_emphasis(line: str) -> list[str]:
 
 
 def strip_inline(text: str) -> str:
-    text = re.sub(r"</?(?:b|strong|i|em|u|span)[^>]*>", "", text, flags=re.I)
     text = re.sub(r"<br\s*/?>", " ", text, flags=re.I)
+    text = re.sub(r"</?(?:b|strong|i|em|u|span)(?:\s[^>]*)?>", "", text, flags=re.I)
     text = re.sub(r"<(https?://[^>]+)>", r"\1", text)
     text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
     text = re.sub(r"\*{1,3}|(?<!\w)_{1,3}|_{1,3}(?!\w)", "", text)
@@ -132,18 +132,70 @@ def load_text(path: Path) -> Document:
     return parse_text(text, str(path), "md" if markdown else "txt")
 
 
+COLUMN_GAP = re.compile(r"(?<=\S)(\s{6,})(?=\S)")
+
+
+def column_parts(line: str) -> tuple[str | None, str | None]:
+    """(left, right) of a line from a two-column layout (pdftotext -layout), else (line, None).
+
+    "Số:      /KH-UBND" and "ngày    tháng" keep their blanks: a gap after a colon,
+    before a "/" or inside a date is a blank field, not a column break.
+    """
+    stripped = line.rstrip()
+    gaps = list(COLUMN_GAP.finditer(stripped))
+    indent = len(stripped) - len(stripped.lstrip())
+    if not gaps:
+        return (None, stripped.strip()) if indent >= 30 and len(stripped.strip()) < 60 else (stripped, None)
+    if len(gaps) > 1:
+        return stripped, None  # a space-aligned row, not two columns
+    left, right = stripped[: gaps[0].start()], stripped[gaps[0].end():]
+    if left.rstrip().endswith(":") or right[:1] in "/0123456789" or right[:1].islower() or re.search(r"(ngày|tháng)$", left.strip(), re.I):
+        return stripped, None
+    return left.strip(), right.strip()
+
+
+def unfold_columns(lines: list[str]) -> list[str]:
+    """Put a two-column region (header, signature) as its left column then its right column."""
+    parts = [column_parts(l) if "\t" not in l and l.strip() else (l, None) for l in lines]
+    marked = [i for i, (left, right) in enumerate(parts) if right is not None]
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if i not in marked:
+            out.append(lines[i])
+            i += 1
+            continue
+        end = i
+        while any(end < j <= end + 4 for j in marked):
+            end = next(j for j in marked if end < j <= end + 4)
+        lefts = [p[0] for p in parts[i:end + 1] if p[0] and p[0].strip()]
+        rights = [p[1] for p in parts[i:end + 1] if p[1]]
+        for piece in lefts + rights:
+            out += [piece, ""]
+        i = end + 1
+    return out
+
+
 def parse_text(text: str, source_path: str, fmt: str) -> Document:
     markdown = fmt == "md"
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if not markdown:
+        raw_lines = unfold_columns(raw_lines)
     # (kind, text, page, level, cells) items before paragraph assembly
     items: list[tuple[str, str, int, int, list[str] | None]] = []
     page = 1
     max_page = 1
     for i, line in enumerate(raw_lines):
-        if "\f" in line:
+        after_break = "\f" in line
+        if after_break:
             page += line.count("\f")
             max_page = max(max_page, page)
             line = line.replace("\f", "")
+            m = PAGE_NUMBER.match(line.strip())
+            if m:  # "\f2": the new page's number, right after the break
+                page = max(page, int(m.group(1)))
+                max_page = max(max_page, page)
+                continue
         if is_table_row(line):
             cells = table_cells(line)
             if cells is not None:
@@ -188,6 +240,8 @@ def parse_text(text: str, source_path: str, fmt: str) -> Document:
                 continue
         if kind == "row":
             assert cells is not None
+            if table is not None and cells == table[0][: len(cells)] and len(table) > 1:
+                continue  # the header row repeated after a page break
             if table is not None and not (gap and looks_like_header_row(cells)):
                 table.append(cells)
             else:
