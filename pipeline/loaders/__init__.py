@@ -11,7 +11,7 @@ DOCX_SUFFIXES = {".docx"}
 DOC_SUFFIXES = {".doc"}
 PDF_SUFFIXES = {".pdf"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
-SUPPORTED = TEXT_SUFFIXES | DOCX_SUFFIXES | DOC_SUFFIXES | PDF_SUFFIXES
+SUPPORTED = TEXT_SUFFIXES | DOCX_SUFFIXES | DOC_SUFFIXES | PDF_SUFFIXES | IMAGE_SUFFIXES
 
 
 def load(path: Path) -> Document:
@@ -27,9 +27,45 @@ def load(path: Path) -> Document:
         from pipeline.loaders.docx import load_doc
         return load_doc(path)
     if suffix in PDF_SUFFIXES:
-        from pipeline.loaders.pdf import load_pdf
-        return load_pdf(path)
+        return load_pdf_with_ocr(path)
+    if suffix in IMAGE_SUFFIXES:
+        from pipeline.loaders.image import load_image
+        return load_image(path)
     raise UnsupportedFormatError(f"{path.name}: unsupported file type '{suffix or '(none)'}'")
+
+
+def load_pdf_with_ocr(path: Path) -> Document:
+    """The text layer where it is usable; Tesseract for scanned or garbage pages.
+
+    Without Tesseract the document keeps its readable pages and a warning naming
+    the packages, so it comes out partial instead of silently missing pages.
+    """
+    from pipeline.loaders.errors import ConverterMissingError
+    from pipeline.loaders.pdf import load_pdf, unusable_pages
+
+    doc = load_pdf(path)
+    pages = unusable_pages(doc)
+    whole = not doc.blocks and any("no text layer" in w for w in doc.warnings)
+    if not pages and not whole:
+        return doc
+    try:
+        from pipeline.loaders.ocr import load_scanned_pdf, ocr_pdf_pages
+
+        if whole:
+            scanned = load_scanned_pdf(path)
+            scanned.source_format = "pdf"
+            return scanned
+        ocr_blocks = ocr_pdf_pages(path, pages)
+    except ConverterMissingError as e:
+        doc.warnings.append(f"OCR unavailable for pages {', '.join(map(str, pages)) or 'all'}: {e}")
+        return doc
+    order = {id(b): i for i, b in enumerate(doc.blocks)}
+    merged = doc.blocks + ocr_blocks
+    merged.sort(key=lambda b: (b.page or 0, order.get(id(b), len(order))))
+    doc.blocks = merged
+    doc.ocr_used = True
+    doc.warnings = [w for w in doc.warnings if not any(w.startswith(f"page {p}:") for p in pages)]
+    return doc
 
 
 __all__ = ["load", "LoadError", "SUPPORTED"]

@@ -1,0 +1,382 @@
+"""OCR words back into the blocks the text loader gives: one per real paragraph.
+
+Tesseract reports words and lines; a reader sees paragraphs. Lines are joined
+when they wrap (lower-case start, a full previous line) and split at the cues
+a typist leaves (a label such as "1." or "a)", a short last line, a first-line
+indent, extra spacing, centred title lines). The two-column header and the
+signature are flattened left column first, one paragraph per line, as the
+other loaders do. Tesseract reads such a pair of columns as one line, so lines
+are cut at wide gaps first. Anchors are matched without diacritics, since OCR
+drops some ("CONG HOA", "So:").
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from statistics import median
+
+import cv2
+import numpy as np
+
+from models.document import Block
+from pipeline.loaders.layout import LABEL, fold, is_layout_line
+from pipeline.loaders.ocr import Word
+
+COLUMN_GAP = 2.5       # a gap wider than this many line heights splits a line into column segments
+PARA_SPACING = 1.25    # a baseline pitch this much above the usual one starts a paragraph
+RUNNING_BAND = 0.08    # share of the page height at top and bottom where page numbers live
+TERMINAL = (".", ":", ";", "!", "?", "…")
+PAGE_NUMBER = re.compile(r"^[-–—]?\s*(?:Trang\s+)?\d{1,3}\s*[-–—]?$", re.I)
+# Header/signature anchors without diacritics (OCR loses some of them).
+ASCII_ANCHOR = re.compile(
+    r"CONG\s*HOA\s*XA\s*HOI|DOC\s*LAP\s*[-–—]|^SO\s*[:;.]|NOI\s*NHAN|^(?:TM|KT|TL|TUQ)\s*[.,]\s*\S|"
+    r"^[^\d,]{2,40},\s*NGAY\b.*\bTHANG\b", re.I)
+
+
+@dataclass
+class Line:
+    words: list[Word]
+
+    @property
+    def x0(self) -> int:
+        return min(w.x0 for w in self.words)
+
+    @property
+    def x1(self) -> int:
+        return max(w.x1 for w in self.words)
+
+    @property
+    def top(self) -> int:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> int:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def base(self) -> float:
+        """Baseline, near enough: most words have no descender."""
+        return median(w.bottom for w in self.words)
+
+    @property
+    def height(self) -> float:
+        return median(w.height for w in self.words)
+
+    @property
+    def center(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def text(self) -> str:
+        return fold(" ".join(w.text for w in self.words))
+
+    def segments(self) -> list["Line"]:
+        out = [[self.words[0]]]
+        for prev, word in zip(self.words, self.words[1:]):
+            if word.x0 - prev.x1 > COLUMN_GAP * self.height:
+                out.append([])
+            out[-1].append(word)
+        return [Line(ws) for ws in out]
+
+
+@dataclass
+class Geometry:
+    width: int
+    height: int
+    left: float = 0.0
+    right: float = 0.0
+    pitch: float = 0.0
+
+    @property
+    def mid(self) -> float:
+        return (self.left + self.right) / 2
+
+    @property
+    def half(self) -> float:
+        return max((self.right - self.left) / 2, 1.0)
+
+
+def ascii_fold(text: str) -> str:
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+
+
+def is_anchor(text: str) -> bool:
+    return is_layout_line(text) or bool(ASCII_ANCHOR.search(ascii_fold(fold(text))))
+
+
+# --- Roman numerals ---------------------------------------------------------------------------
+
+# What Tesseract makes of a bold "I.", "II.", "III." label: "l.", "H.", "II." (for III), "Il.".
+ROMANISH = re.compile(r"([IlH|]{1,4})([.):]?)")
+
+
+def roman_from_stems(crop: np.ndarray, text: str) -> str:
+    """Read an all-"I" numeral by counting its stems across the middle of the glyphs, where serifs
+    do not join them; `text` is kept when it is not such a numeral or the count is implausible."""
+    m = ROMANISH.fullmatch(text)
+    if not m or crop.size == 0:
+        return text
+    _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    h = ink.shape[0]
+    band = ink[int(0.3 * h):max(int(0.6 * h), int(0.3 * h) + 1)]
+    cols = (band.mean(axis=0) >= 0.6).astype(np.int8)  # a stem crosses the whole band; a speck does not
+    stems = int(np.count_nonzero(np.diff(np.concatenate([[0], cols, [0]])) == 1))
+    return "I" * stems + m.group(2) if 1 <= stems <= 4 else text
+
+
+def fix_roman_labels(words: list[Word], gray: np.ndarray) -> None:
+    """Re-read the first word of each line when it looks like a mangled Roman label ("H.", "Il.")."""
+    first: dict[tuple, Word] = {}
+    for w in words:
+        if w.line not in first or w.x0 < first[w.line].x0:
+            first[w.line] = w
+    for w in first.values():
+        if ROMANISH.fullmatch(w.text) and w.text[-1:] in ".):" and not (w.conf >= 90 and set(w.text[:-1]) == {"I"}):
+            w.text = roman_from_stems(gray[w.top:w.bottom, w.x0:w.x1], w.text)
+
+
+# --- Words to lines ---------------------------------------------------------------------------
+
+def lines_of(words: list[Word]) -> list[Line]:
+    """Tesseract's lines, specks dropped, side-by-side pieces of one visual line merged, top to bottom."""
+    by_key: dict[tuple, list[Word]] = {}
+    for w in words:
+        if w.conf < 50 and not any(ch.isalnum() for ch in w.text):
+            continue  # dust and border fragments read as punctuation
+        by_key.setdefault(w.line, []).append(w)
+    lines = sorted((Line(sorted(ws, key=lambda w: w.x0)) for ws in by_key.values()), key=lambda l: l.top)
+    merged: list[Line] = []
+    for line in lines:
+        for other in reversed(merged[-3:]):
+            overlap = min(other.bottom, line.bottom) - max(other.top, line.top)
+            apart = line.x0 > other.x1 or other.x0 > line.x1
+            if apart and overlap >= 0.5 * min(other.bottom - other.top, line.bottom - line.top):
+                other.words = sorted(other.words + line.words, key=lambda w: w.x0)
+                break
+        else:
+            merged.append(line)
+    return sorted(merged, key=lambda l: l.top)
+
+
+def measure(lines: list[Line], width: int, height: int) -> Geometry:
+    """Text margins and the usual baseline pitch of the page."""
+    geo = Geometry(width, height)
+    if not lines:
+        geo.left, geo.right = 0.0, float(width)
+        return geo
+    text_width = max(l.x1 for l in lines) - min(l.x0 for l in lines)
+    body = [l for l in lines if l.x1 - l.x0 > 0.6 * text_width and len(l.segments()) == 1] or lines
+    geo.left = min(l.x0 for l in body)  # wrapped lines start at the margin, first lines may be indented
+    ends = sorted(l.x1 for l in lines)
+    geo.right = ends[int(0.9 * (len(ends) - 1))]
+    pitches = sorted(b.base - a.base for a, b in zip(lines, lines[1:]) if 0 < b.base - a.base < 2.2 * a.height)
+    # the lower quartile: on a page of short paragraphs most pitches span a paragraph break
+    geo.pitch = pitches[len(pitches) // 4] if pitches else 1.4 * median(l.height for l in lines)
+    return geo
+
+
+# --- Header and signature columns ----------------------------------------------------------------
+
+def sides(line: Line, geo: Geometry) -> dict[str, Line] | None:
+    """{'left': …, 'right': …} parts of a two-column or off-centre line; None for a body line."""
+    segs = line.segments()
+    mid, half = geo.mid, geo.half
+    if len(segs) >= 2:
+        k = min(range(len(segs) - 1), key=lambda k: abs((segs[k].x1 + segs[k + 1].x0) / 2 - mid))
+        left = Line([w for s in segs[:k + 1] for w in s.words])
+        right = Line([w for s in segs[k + 1:] for w in s.words])
+        return {"left": left, "right": right} if left.center < mid < right.center else None
+    off = abs(line.center - mid)
+    if off < 0.25 * half:
+        return None
+    if line.center < mid:
+        return {"left": line} if line.x1 < mid + 0.2 * half else None
+    return {"right": line} if line.x0 > mid - 0.2 * half else None
+
+
+def column_blocks(zone: list[dict[str, Line]], page: int) -> list[Block]:
+    """One paragraph per column line, left column first; a wrapped column line (lower-case start) joined."""
+    blocks = []
+    for side in ("left", "right"):
+        parts = [z[side] for z in zone if side in z]
+        joined: list[list[Line]] = []
+        for part in parts:
+            if joined and part.text[:1].islower() and part.top - joined[-1][-1].bottom < part.height:
+                joined[-1].append(part)
+            else:
+                joined.append([part])
+        blocks += [paragraph(group, page) for group in joined]
+    return blocks
+
+
+# --- Paragraphs -------------------------------------------------------------------------------------
+
+def is_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 3 and all(c.isupper() for c in letters)
+
+
+# Words that always open a paragraph of a plan (a legal basis, the closing, the recipients).
+OPENER = re.compile(r"(?:Can cu|Thuc hien|Theo de nghi|Xet de nghi|Tren day|Noi nhan)\b")
+
+
+def centred(line: Line, geo: Geometry) -> bool:
+    """Set in the middle with a margin on both sides (titles), unlike a justified or a last line."""
+    h = line.height
+    return (line.x0 > geo.left + 2 * h and line.x1 < geo.right - 2 * h
+            and abs(line.center - geo.mid) < 0.05 * (geo.right - geo.left))
+
+
+def new_paragraph(prev: Line, cur: Line, geo: Geometry) -> bool:
+    """Does `cur` start a paragraph rather than continue the one `prev` ends?"""
+    h = max(prev.height, cur.height)
+    if geo.pitch and cur.base - prev.base > PARA_SPACING * geo.pitch + 2:
+        return True
+    text, prev_text = cur.text, prev.text
+    ends_terminal = prev_text.rstrip("\"”’)»").endswith(TERMINAL)
+    flush = prev.x1 >= geo.right - 1.5 * h
+    if LABEL.match(text + " "):  # "1.", "a)", "-": a new item unless the line before runs on to the margin
+        return not flush or ends_terminal or prev.x0 > cur.x0 + 2 * h
+    if OPENER.match(ascii_fold(text)):  # OCR may lose the ";" that ended the legal basis before
+        return True
+    if centred(prev, geo) != centred(cur, geo):  # a title line, then the body
+        return True
+    if text[:1].islower() and not ends_terminal:
+        return False
+    if is_caps(prev_text) != is_caps(text):
+        return True
+    short = prev.x1 < geo.right - 0.2 * (geo.right - geo.left)
+    if not flush and (ends_terminal or short):
+        return True
+    indented = cur.x0 > geo.left + 0.8 * h and cur.x0 > prev.x0 + 0.8 * h
+    if indented and (ends_terminal or not flush):
+        return True
+    return centred(prev, geo) and centred(cur, geo)
+
+
+# Confusions of the Vietnamese model that are never right: the Icelandic eth for đ/Đ, and the capital C
+# that the recipients' "(b/c)" (báo cáo) comes out with.
+OCR_FIXES = [(re.compile("Ð"), "Đ"), (re.compile("ð"), "đ"), (re.compile(r"(?<=\bb/)C(?=\))"), "c")]
+
+
+def fix_text(text: str) -> str:
+    for pattern, repl in OCR_FIXES:
+        text = pattern.sub(repl, text)
+    return text
+
+
+JUNK_LEAD = re.compile(r"^[_`´ˆ¬~^'\"“”‘’|.,:;]+\s+(?=\w)")
+
+
+def paragraph(lines: list[Line], page: int) -> Block:
+    text = JUNK_LEAD.sub("", lines[0].text)
+    for line in lines[1:]:
+        nxt = line.text
+        text = text + nxt if re.search(r"\w-$", text) and nxt[:1].isalnum() else f"{text} {nxt}"
+    words = [w for l in lines for w in l.words]
+    conf = round(sum(w.conf for w in words) / len(words), 1)
+    return Block("paragraph", text=fix_text(fold(text)), page=page, confidence=conf)
+
+
+def page_blocks(words: list[Word], tables: list[tuple[int, Block]], page: int, width: int, height: int) -> list[Block]:
+    """Paragraphs, flattened header/signature columns and tables of one page, in reading order."""
+    lines = [l for l in lines_of(words) if not _page_number(l, height)]
+    geo = measure(lines, width, height)
+    items: list = sorted([(l.top, 1, l) for l in lines] + [(top, 0, b) for top, b in tables], key=lambda t: (t[0], t[1]))
+    items = [it for _, _, it in items]
+    blocks: list[Block] = []
+    open_para: list[Line] = []
+
+    def close() -> None:
+        if open_para:
+            blocks.append(paragraph(open_para, page))
+            open_para.clear()
+
+    lead = _header_lead(items, geo) if page == 1 else 0
+    i = 0
+    while i < len(items):
+        item = items[i]
+        if isinstance(item, Block):
+            close()
+            blocks.append(item)
+            i += 1
+            continue
+        found = sides(item, geo)
+        if found and (i < lead or any(is_anchor(part.text) for part in found.values())):
+            close()
+            zone = [found]
+            j = i + 1
+            while j < len(items) and isinstance(items[j], Line) and (nxt := sides(items[j], geo)) \
+                    and items[j].top - items[j - 1].bottom < 6 * items[j].height:
+                zone.append(nxt)
+                j += 1
+            blocks.extend(column_blocks(zone, page))
+            i = j
+            continue
+        if open_para and not new_paragraph(open_para[-1], item, geo):
+            open_para.append(item)
+        else:
+            close()
+            open_para.append(item)
+        i += 1
+    close()
+    return [b for b in blocks if b.is_table or any(ch.isalnum() for ch in b.text)]
+
+
+def _header_lead(items: list, geo: Geometry) -> int:
+    """On a first page the header may start with off-centre lines above its anchor (a parent agency):
+    the number of such lines, which then open the header zone."""
+    for k, item in enumerate(items[:8]):
+        if not isinstance(item, Line) or item.top > 0.3 * geo.height:
+            return 0
+        found = sides(item, geo)
+        if not found:
+            return 0
+        if any(is_anchor(part.text) for part in found.values()):
+            return k
+    return 0
+
+
+def _page_number(line: Line, height: int) -> bool:
+    band = line.bottom < RUNNING_BAND * height or line.top > (1 - RUNNING_BAND) * height
+    return band and bool(PAGE_NUMBER.match(line.text))
+
+
+# --- Pages to a document -------------------------------------------------------------------------
+
+def join_pages(pages: list[list[Block]]) -> list[Block]:
+    """Concatenate pages; a table or a sentence cut by the page break is joined."""
+    out: list[Block] = []
+    for blocks in pages:
+        blocks = list(blocks)
+        if out and blocks:
+            prev, first = out[-1], blocks[0]
+            if prev.is_table and first.is_table and len(prev.rows[0]) == len(first.rows[0]):
+                _extend(prev, first)
+                blocks = blocks[1:]
+            elif (not prev.is_table and not first.is_table and first.text[:1].islower()
+                  and not prev.text.endswith(TERMINAL)):
+                prev.text = f"{prev.text} {first.text}"
+                blocks = blocks[1:]
+        out.extend(blocks)
+    return out
+
+
+def _extend(table: Block, cont: Block) -> None:
+    rows = [list(r) for r in cont.rows]
+    for k in (2, 1):
+        if len(rows) > k and len(table.rows) > k and _same_rows(rows[:k], table.rows[:k]):
+            rows = rows[k:]
+            break
+    table.rows.extend(rows)
+
+
+def _same_rows(a: list[list[str]], b: list[list[str]]) -> bool:
+    """Header rows repeated on the next page; OCR may read them slightly differently."""
+    fa, fb = (ascii_fold(" ".join(" ".join(r) for r in rows)).lower().replace(" ", "") for rows in (a, b))
+    if fa == fb:
+        return True
+    from difflib import SequenceMatcher
+    return not re.search(r"\d{3}", fa) and SequenceMatcher(None, fa, fb).ratio() >= 0.85

@@ -1,0 +1,232 @@
+"""OCR building blocks that need no Tesseract run: deskew, ruled grids, paragraphs from
+word boxes, page joins, figure re-read decisions, and the missing-Tesseract error."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from models.document import Block
+from pipeline.loaders import ocr, ocr_layout, ocr_tables
+from pipeline.loaders.errors import ConverterMissingError
+from pipeline.loaders.ocr import Word
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def text_page(lines: list[str], size=(1200, 900)) -> Image.Image:
+    img = Image.new("L", size, 255)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT, 28)
+    for i, line in enumerate(lines):
+        draw.text((60, 60 + 48 * i), line, font=font, fill=0)
+    return img
+
+
+@pytest.mark.parametrize("angle", [0.8, -0.6, 0.3])
+def test_skew_angle_found_and_undone(angle):
+    page = text_page(["Căn cứ Quyết định số 1234/QĐ-UBND ngày 15 tháng 01 năm 2024 của UBND"] * 14)
+    turned = np.asarray(page.rotate(angle, resample=Image.BICUBIC, fillcolor=255))
+    assert ocr.skew_angle(turned) == pytest.approx(angle, abs=0.1)
+    upright, found = ocr.deskew(turned)
+    assert found == pytest.approx(angle, abs=0.1)
+    assert abs(ocr.skew_angle(upright)) <= 0.05
+
+
+def test_blank_page_has_no_skew():
+    assert ocr.skew_angle(np.full((400, 300), 255, np.uint8)) == 0.0
+
+
+def ruled_table(spanned_last_row: bool = True) -> np.ndarray:
+    """A 4-row, 3-column grid; the last row's first two cells merged (a 'Tổng cộng' row)."""
+    img = np.full((1400, 1000), 255, np.uint8)
+    xs, ys = [100, 200, 600, 900], [300, 360, 420, 480, 540]
+    for y in ys:
+        cv2.line(img, (xs[0], y), (xs[-1], y), 0, 2)
+    for x in xs:
+        bottom = ys[-2] if (spanned_last_row and x == xs[1]) else ys[-1]
+        cv2.line(img, (x, ys[0]), (x, bottom), 0, 2)
+    cv2.putText(img, "12", (130, 345), cv2.FONT_HERSHEY_SIMPLEX, 1, 0, 2)
+    return img
+
+
+def test_grid_with_a_spanned_row():
+    grids = ocr_tables.find_tables(ruled_table())
+    assert len(grids) == 1
+    g = grids[0]
+    assert (g.nrows, g.ncols) == (4, 3)
+    assert [(c.row, c.col) for c in g.cells if c.row == 3] == [(3, 0), (3, 2)]
+    spanned = next(c for c in g.cells if c.row == 3 and c.col == 0)
+    assert spanned.box[2] > 550  # reaches past the missing border to x=600
+    assert ocr_tables._ink_box(ocr_tables.ink_mask(ruled_table()), g.cells[0].box) is not None  # "12"
+    assert ocr_tables._ink_box(ocr_tables.ink_mask(ruled_table()), g.cells[1].box) is None  # empty
+
+
+def test_underlines_and_boxes_are_not_tables():
+    img = np.full((1400, 1000), 255, np.uint8)
+    cv2.line(img, (300, 200), (700, 200), 0, 2)  # the rule under "Độc lập - Tự do - Hạnh phúc"
+    cv2.rectangle(img, (100, 400), (900, 600), 0, 2)  # a framed note: one cell
+    assert ocr_tables.find_tables(img) == []
+
+
+def test_figure_cells_reread_only_when_doubtful():
+    assert not ocr_tables.needs_reread("5.000.000", 95)
+    assert not ocr_tables.needs_reread("1.5OO.OOO", 95)  # O/0 is repaired by parse_figure(ocr=True)
+    assert ocr_tables.needs_reread("5.000.0O0I", 95)
+    assert ocr_tables.needs_reread("NI", 54)
+    assert ocr_tables.needs_reread("9.000.000", 40)  # parses, but read with low confidence
+    assert not ocr_tables.needs_reread("", 0) and not ocr_tables.needs_reread("-", 10)
+
+
+def test_numeric_columns():
+    texts = [["STT", "Nội dung", "Thành tiền"], ["1", "Thuê hội trường", "5.000.000"], ["NI", "In ấn", "3.OOO.OOO"],
+             ["3", "Giải thưởng", "9.000.000"]]
+    cells = [ocr_tables.Cell(r, c, (0, 0, 1, 1), t) for r, row in enumerate(texts) for c, t in enumerate(row)]
+    assert ocr_tables.numeric_columns(ocr_tables.Grid((0, 0, 1, 1), 4, 3, cells)) == {0, 2}
+
+
+# --- word boxes to paragraphs ------------------------------------------------------------------
+
+def line_words(text: str, x: int, y: int, key: tuple, gap_at: int | None = None, gap: int = 0, conf=95.0,
+               justify_to: int | None = None) -> list[Word]:
+    """Words of one printed line: 20 px per character, 30 px tall, one space between words
+    (spread out so that the line ends at `justify_to`, as a justified line does)."""
+    words = text.split()
+    extra = 0.0
+    if justify_to and len(words) > 1:
+        natural = 20 * (len(text.replace(" ", "")) + len(words) - 1)
+        extra = (justify_to - x - natural) / (len(words) - 1)
+    out = []
+    for i, word in enumerate(words):
+        if gap_at is not None and i == gap_at:
+            x += gap
+        out.append(Word(word, round(x), y, round(x) + 20 * len(word), y + 30, conf, key))
+        x += 20 * (len(word) + 1) + extra
+    return out
+
+
+def test_header_columns_paragraphs_and_labels():
+    w = []
+    w += line_words("ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 150, 100, (1, 1, 1), gap_at=4, gap=300)
+    w += line_words("HUYỆN CHÂU THÀNH Độc lập - Tự do - Hạnh phúc", 150, 145, (1, 1, 2), gap_at=3, gap=420)
+    w += line_words("Số: 215/KH-UBND Châu Thành, ngày 12 tháng 3 năm 2024", 170, 190, (1, 1, 3), gap_at=2, gap=330)
+    w += line_words("KẾ HOẠCH", 780, 280, (2, 1, 1))
+    w += line_words("Căn cứ Quyết định số 1234/QĐ-UBND ngày 15 tháng 01 năm 2024 của", 200, 360, (3, 1, 1),
+                    justify_to=1500)
+    w += line_words("Ủy ban nhân dân tỉnh về việc ban hành Kế hoạch chuyển đổi số;", 100, 405, (3, 1, 2))
+    w += line_words("Tổ chức Hội thi", 650, 320, (2, 1, 2))  # a centred title line, then the body
+    w += line_words("I. MỤC ĐÍCH, YÊU CẦU", 200, 465, (3, 1, 3))
+    w += line_words("1. Mục đích", 200, 510, (3, 1, 4))
+    w += line_words("Nâng cao nhận thức của cán bộ, công chức và người dân về vai trò của", 200, 555, (3, 1, 5),
+                    justify_to=1500)
+    w += line_words("chuyển đổi số.", 100, 600, (3, 1, 6))
+    w += line_words("- Hội thi được tổ chức trang trọng.", 200, 645, (3, 1, 7))
+    w += line_words("a) Thời gian: ngày 06/10/2025", 200, 690, (3, 1, 8))
+    w += line_words("b) Địa điểm: Sân Ủy ban nhân dân", 200, 735, (3, 1, 9))
+    w += line_words("_ Trên đây là Kế hoạch./.", 200, 780, (3, 1, 10))
+    w += line_words(": `", 200, 825, (3, 1, 11))
+    w += line_words("5", 800, 2260, (9, 1, 1))  # page number at the foot
+    blocks = ocr_layout.page_blocks(w, [], 1, 1654, 2339)
+    assert [b.text for b in blocks] == [
+        "ỦY BAN NHÂN DÂN", "HUYỆN CHÂU THÀNH", "Số: 215/KH-UBND",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "Châu Thành, ngày 12 tháng 3 năm 2024",
+        "KẾ HOẠCH", "Tổ chức Hội thi",
+        "Căn cứ Quyết định số 1234/QĐ-UBND ngày 15 tháng 01 năm 2024 của Ủy ban nhân dân tỉnh về việc ban hành "
+        "Kế hoạch chuyển đổi số;",
+        "I. MỤC ĐÍCH, YÊU CẦU", "1. Mục đích",
+        "Nâng cao nhận thức của cán bộ, công chức và người dân về vai trò của chuyển đổi số.",
+        "- Hội thi được tổ chức trang trọng.",
+        "a) Thời gian: ngày 06/10/2025", "b) Địa điểm: Sân Ủy ban nhân dân", "Trên đây là Kế hoạch./.",
+    ]
+    assert all(b.page == 1 and b.confidence == 95.0 for b in blocks)
+
+
+def test_anchor_without_diacritics_still_opens_the_header():
+    w = line_words("UY BAN NHAN DAN CONG HOA XA HOI CHU NGHIA VIET NAM", 150, 100, (1, 1, 1), gap_at=4, gap=300)
+    w += line_words("So: 215/KH-UBND Chau Thanh, ngay 12 thang 3 nam 2024", 170, 145, (1, 1, 2), gap_at=2, gap=330)
+    w += line_words("Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015 của", 100, 300, (2, 1, 1))
+    blocks = ocr_layout.page_blocks(w, [], 1, 1654, 2339)
+    assert [b.text for b in blocks][:4] == ["UY BAN NHAN DAN", "So: 215/KH-UBND", "CONG HOA XA HOI CHU NGHIA VIET NAM",
+                                             "Chau Thanh, ngay 12 thang 3 nam 2024"]
+
+
+def test_table_blocks_keep_their_place_and_break_paragraphs():
+    w = line_words("Dự toán kinh phí tổ chức Hội thi như sau và các khoản chi khác của", 200, 100, (1, 1, 1))
+    w += line_words("Bằng chữ: Hai mươi mốt triệu đồng.", 200, 600, (2, 1, 1))
+    table = Block("table", rows=[["STT", "Nội dung"], ["1", "Thuê hội trường"]], page=1)
+    blocks = ocr_layout.page_blocks(w, [(200, table)], 1, 1654, 2339)
+    assert [b.kind for b in blocks] == ["paragraph", "table", "paragraph"]
+
+
+def test_pages_join_tables_and_sentences():
+    head = ["STT", "Nội dung", "Thành tiền"]
+    p1 = [Block("paragraph", text="Các đơn vị", page=1), Block("table", rows=[head, ["1", "A", "1.000"]], page=1)]
+    p2 = [Block("table", rows=[["STT", "Nôi dung", "Thành tiền"], ["2", "B", "2.000"]], page=2),
+          Block("paragraph", text="Bằng chữ: Ba nghìn đồng", page=2)]
+    p3 = [Block("paragraph", text="chẵn.", page=3)]
+    out = ocr_layout.join_pages([p1, p2, p3])
+    assert out[1].rows == [head, ["1", "A", "1.000"], ["2", "B", "2.000"]]
+    assert [b.text for b in out if not b.is_table] == ["Các đơn vị", "Bằng chữ: Ba nghìn đồng chẵn."]
+
+
+def test_ascii_fold():
+    assert ocr_layout.ascii_fold("Căn cứ Số: ĐỘC LẬP") == "Can cu So: DOC LAP"
+
+
+# --- Tesseract missing ------------------------------------------------------------------------
+
+@pytest.fixture
+def no_tesseract(monkeypatch):
+    import pytesseract
+
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    ocr._check.cache_clear()
+    yield
+    ocr._check.cache_clear()
+
+
+def test_missing_tesseract_is_named(no_tesseract, tmp_path):
+    with pytest.raises(ConverterMissingError, match="tesseract-ocr tesseract-ocr-vie"):
+        ocr.require_tesseract()
+    from pipeline.loaders.image import load_image
+
+    png = tmp_path / "scan.png"
+    text_page(["Kế hoạch"]).save(png)
+    with pytest.raises(ConverterMissingError):
+        load_image(png)
+
+
+def test_missing_tesseract_makes_a_failed_row(no_tesseract, tmp_path):
+    from pipeline.run import extract_file
+
+    png = tmp_path / "scan.png"
+    text_page(["Kế hoạch"]).save(png)
+    ex = extract_file(png, tmp_path)
+    assert ex.document.status == "failed"
+    assert [(e.error_type, "tesseract-ocr-vie" in e.message) for e in ex.errors] == [("converter_missing", True)]
+
+
+def test_missing_vietnamese_data(monkeypatch):
+    import pytesseract
+
+    monkeypatch.setattr(pytesseract, "get_languages", lambda *a, **k: ["eng", "osd"])
+    ocr._check.cache_clear()
+    try:
+        with pytest.raises(ConverterMissingError, match="Vietnamese"):
+            ocr.require_tesseract()
+    finally:
+        ocr._check.cache_clear()
+
+
+def test_images_dispatch_to_the_image_loader(monkeypatch, tmp_path):
+    from pipeline import loaders
+    from pipeline.loaders import image
+
+    seen = []
+    monkeypatch.setattr(image, "load_image", lambda p: seen.append(Path(p).suffix) or "doc")
+    for suffix in (".png", ".JPG", ".jpeg", ".tif", ".tiff"):
+        assert loaders.load(tmp_path / f"scan{suffix}") == "doc"
+    assert seen == [".png", ".JPG", ".jpeg", ".tif", ".tiff"]
