@@ -68,7 +68,7 @@ def parse_citation(piece: str, relation: str, text: str) -> LegalBasis | None:
     ref_type = FOLDED_TYPES[m_type.group(1)]
     rest = body[m_type.end():]
     lb = LegalBasis(relation=relation, ref_type=ref_type, text=text)
-    before = body[: m_type.start()]
+    before = piece[: len(piece) - len(body) + m_type.start()]  # with the lead word: "Xét đề nghị của …"
     proposer = fsearch(r"de nghi\s+(?:cua\s+)?(.+?)\s+(?:tai|theo|qua)\s*$", before)
     if proposer:  # "Xét đề nghị của Giám đốc Sở … tại Tờ trình số …": the proposer issued the cited document
         lb.ref_issuer = clean_value(before[proposer.start(1):proposer.end(1)])
@@ -107,8 +107,10 @@ def parse_citation(piece: str, relation: str, text: str) -> LegalBasis | None:
     m_of = fsearch(r"\s*(?:ngay\s*)?cua\s+", rest, match=True)
     if m_of:
         rest = rest[m_of.end():]
-        padded = " " + rest
-        m_sum = next((m for m in SUMMARY_START.finditer(" " + ascii_fold(rest)) if padded[m.start() + 1].islower()), None)
+        padded, folded_rest = " " + rest, " " + ascii_fold(rest)
+        m_sum = SUMMARY_START.search(folded_rest)
+        while m_sum and not padded[m_sum.start() + 1].islower():
+            m_sum = SUMMARY_START.search(folded_rest, m_sum.start() + 1)
         if m_sum:  # a verb in lower case: "Giáo dục" or "huyện Phú Giáo" are names, not "giao"
             lb.ref_issuer = clean_value(rest[: max(m_sum.start() - 1, 0)])
             rest = rest[m_sum.start():]

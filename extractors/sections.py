@@ -17,7 +17,8 @@ from models.records import Flag, Section
 
 ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 LABEL_PATTERNS = [
-    ("appendix", re.compile(r"^(?:Phụ lục|PHỤ LỤC|Phụ Lục|Biểu số|BIỂU SỐ|Biểu)\s*(?:số\s*)?([IVX]+|\d+)?\s*[.:]?\s*(?![a-zà-ỹđ])", re.U)),
+    ("appendix", re.compile(r"^(?:Phụ lục|PHỤ LỤC|Phụ Lục)\s*(?:số\s*)?([IVX]+|\d+)?\s*[.:]?\s*(?![a-zà-ỹđ])")),
+    ("appendix", re.compile(r"^(?:Biểu|BIỂU)\s+(?:số|SỐ)?\s*(\d+|[IVX]+)\b\s*[.:]?\s*")),  # not "Biểu dương"
     ("part", re.compile(r"^(?:Phần|PHẦN)\s+([IVX]+|\d+)\s*[.:]?\s*")),
     ("muc", re.compile(r"^(?:Mục|MỤC)\s+([IVX]+|\d+)\s*[.:]?\s*")),
     ("roman", re.compile(r"^([IVX]{1,5})\s*(?:[.:)]|\s[-–]|[-–](?=\s))\s*(?=\S)")),

@@ -149,7 +149,7 @@ def column_parts(line: str) -> tuple[str | None, str | None]:
     if len(gaps) > 1:
         return stripped, None  # a space-aligned row, not two columns
     left, right = stripped[: gaps[0].start()], stripped[gaps[0].end():]
-    if left.rstrip().endswith(":") or right[:1] in "/0123456789" or right[:1].islower() or re.search(r"(ngày|tháng)$", left.strip(), re.I):
+    if re.search(r"s[ốo]\s*:?$", left.strip(), re.I) or right[:1] in "/0123456789" or right[:1].islower() or re.search(r"(ngày|tháng)$", left.strip(), re.I):
         return stripped, None
     return left.strip(), right.strip()
 
@@ -166,8 +166,11 @@ def unfold_columns(lines: list[str]) -> list[str]:
             i += 1
             continue
         end = i
-        while any(end < j <= end + 4 for j in marked):
-            end = next(j for j in marked if end < j <= end + 4)
+        while True:  # the region goes on while the next column line is at most 4 text lines away
+            nxt = next((j for j in marked if j > end), None)
+            if nxt is None or sum(1 for l in lines[end + 1:nxt] if l.strip()) > 4:
+                break
+            end = nxt
         lefts = [p[0] for p in parts[i:end + 1] if p[0] and p[0].strip()]
         rights = [p[1] for p in parts[i:end + 1] if p[1]]
         for piece in lefts + rights:
