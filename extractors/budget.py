@@ -86,7 +86,8 @@ def extract_table(block: Block, table_id: str, section_id: str, title: str, layo
         i = cols.get(role)
         return fold(row[i]) if i is not None and i < len(row) else ""
 
-    for raw_row in block.rows[layout.header_rows:]:
+    table.ocr_confidence = block.confidence
+    for r_index, raw_row in enumerate(block.rows[layout.header_rows:], start=layout.header_rows):
         row = [fold(c) for c in raw_row]
         if not any(row):
             continue
@@ -114,6 +115,7 @@ def extract_table(block: Block, table_id: str, section_id: str, title: str, layo
         if layout.quantity_persons and not line.is_total:
             line.quantity_kind = "persons"
         resolve_malformed(line, q_fig, p_fig, a_fig, layout.scale)
+        line.ocr_confidence = figure_confidence(block, r_index, [cols.get(k) for k in ("quantity", "unit_price", "amount")])
         if not (line.item or line.amount or line.raw_amount):
             continue
         lines.append(line)
@@ -127,6 +129,16 @@ def extract_table(block: Block, table_id: str, section_id: str, title: str, layo
     elif not leaf and lines and not totals:
         table.computed_total = None
     return table, lines
+
+
+def figure_confidence(block: Block, row: int, columns: list[int | None]) -> float | None:
+    """The lowest OCR confidence among a line's figures (per cell where the OCR gave it, else the table's)."""
+    if block.cell_confidence and row < len(block.cell_confidence):
+        cells = block.cell_confidence[row]
+        found = [cells[c] for c in columns if c is not None and c < len(cells) and cells[c] is not None]
+        if found:
+            return min(found)  # type: ignore[type-var]
+    return block.confidence
 
 
 def resolve_malformed(line: BudgetLine, q: Figure, p: Figure, a: Figure, scale: int) -> None:

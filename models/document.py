@@ -27,6 +27,7 @@ class Block:
     rows: list[list[str]] = field(default_factory=list)  # table cells; a spanned cell is ""
     bold: bool = False
     confidence: float | None = None  # mean OCR word confidence (0-100) when OCR made it
+    cell_confidence: list[list[float | None]] = field(default_factory=list)  # per cell of `rows`, OCR tables only
 
     @property
     def is_table(self) -> bool:

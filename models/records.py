@@ -101,6 +101,7 @@ class BudgetTable:
     words_text: str = ""
     words_amount: int | None = None
     raw_stated_total: str = ""
+    ocr_confidence: float | None = None  # mean OCR confidence of the table, when read from a scan
 
 
 @dataclass
@@ -122,6 +123,7 @@ class BudgetLine:
     quantity_kind: str = ""  # "persons" when the quantity column counts people (Số lượng đại biểu)
     quantity_value: float | None = None  # non-integer quantities ("1,5")
     malformed_fields: str = ""  # columns whose figure was malformed ("unit_price")
+    ocr_confidence: float | None = None  # lowest OCR confidence of the line's figures, when read from a scan
 
 
 @dataclass

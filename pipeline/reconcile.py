@@ -15,6 +15,15 @@ from extractors.sections import expected_next, successor_ok
 from models.records import Attendance, BudgetLine, BudgetTable, Flag, Section
 
 WORDS_TOLERANCE = 0  # amounts in words must match to the đồng
+OCR_TRUSTED = 85  # below this OCR confidence a figure may be misread: an arithmetic finding is only a warning
+
+
+def ocr_caveat(flag: Flag, confidence: float | None) -> Flag:
+    """A finding that rests on a doubtful OCR reading says so instead of accusing the plan."""
+    if confidence is not None and confidence < OCR_TRUSTED:
+        flag.severity = "warning" if flag.severity == "error" else flag.severity
+        flag.message += f" (figures read by OCR with confidence {confidence:.0f}%: check the scan)"
+    return flag
 
 
 def vnd(n: int | float | None) -> str:
@@ -37,8 +46,9 @@ def line_arithmetic(lines: list[BudgetLine], sections: dict[str, str]) -> list[F
             msg += (f"; the quantity column counts people ({q})"
                     + (", and the amount equals one unit price: the price is likely per vehicle or per trip, not per person"
                        if l.amount == l.unit_price else ""))
-        flags.append(Flag(check="line_arithmetic", severity=severity, table_id=l.table_id, row=l.row,
-                          section_id=sections.get(l.table_id, ""), expected=str(expected), found=str(l.amount), message=msg))
+        flags.append(ocr_caveat(Flag(check="line_arithmetic", severity=severity, table_id=l.table_id, row=l.row,
+                                     section_id=sections.get(l.table_id, ""), expected=str(expected), found=str(l.amount),
+                                     message=msg), l.ocr_confidence))
     return flags
 
 
@@ -63,9 +73,10 @@ def table_sums(tables: list[BudgetTable], lines: list[BudgetLine]) -> list[Flag]
     for t in tables:
         if t.stated_total is not None and t.computed_total is not None and t.stated_total != t.computed_total:
             total_row = next((l.row for l in reversed(by_table[t.table_id]) if l.is_total), None)
-            flags.append(Flag(check="table_sum", severity="error", table_id=t.table_id, row=total_row, section_id=t.section_id,
+            flags.append(ocr_caveat(Flag(check="table_sum", severity="error", table_id=t.table_id, row=total_row, section_id=t.section_id,
                               expected=str(t.computed_total), found=str(t.stated_total),
-                              message=f"Table {t.table_id} '{t.title}': the lines add up to {vnd(t.computed_total)}, but the total row says {vnd(t.stated_total)}"))
+                              message=f"Table {t.table_id} '{t.title}': the lines add up to {vnd(t.computed_total)}, but the total row says {vnd(t.stated_total)}"),
+                                    t.ocr_confidence))
         flags.extend(group_sums(t, by_table[t.table_id]))
     return flags
 

@@ -131,3 +131,19 @@ def test_different_events_and_deadlines_are_not_conflicts():
                    "3. Hội thi tìm hiểu pháp luật\nVòng sơ khảo Hội thi tìm hiểu pháp luật ngày 02/5/2025. "
                    "Hội thi tìm hiểu pháp luật được tổ chức ngày 20/5/2025.\n")
     assert flags == []
+
+
+def test_a_finding_on_low_confidence_ocr_is_a_warning_that_says_so():
+    from models.document import Block
+    from models.records import BudgetLine
+
+    from pipeline.reconcile import line_arithmetic
+
+    line = BudgetLine(table_id="T1", row=2, item="Tài liệu", quantity=100, quantity_value=100.0, unit_price=15_000,
+                      amount=1_600_000, raw_quantity="100", ocr_confidence=61.0)
+    [flag] = line_arithmetic([line], {"T1": "I"})
+    assert (flag.severity, flag.expected, flag.found) == ("warning", "1500000", "1600000")
+    assert "confidence 61%" in flag.message
+    line.ocr_confidence = 96.0
+    assert line_arithmetic([line], {"T1": "I"})[0].severity == "error"
+    assert Block("table").cell_confidence == []
