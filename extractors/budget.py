@@ -76,8 +76,8 @@ def words_of(text: str) -> tuple[str, int | None]:
     return words, parse_number_words(words)
 
 
-def extract_table(block: Block, table_id: str, section_id: str, title: str, layout: TableLayout,
-                  context: str = "") -> tuple[BudgetTable, list[BudgetLine]]:
+def extract_table(block: Block, table_id: str, section_id: str, title: str,
+                  layout: TableLayout) -> tuple[BudgetTable, list[BudgetLine]]:
     cols = layout.columns
     table = BudgetTable(table_id=table_id, section_id=section_id, title=title)
     lines: list[BudgetLine] = []
@@ -250,7 +250,7 @@ def extract_budget(blocks: list[Block], block_section: dict[int, str], table_ids
             continue
         sid = block_section.get(id(block), "")
         title = table_title(blocks, i, section_titles.get(sid, ""))
-        table, lines = extract_table(block, table_ids[id(block)], sid, title, layout, context)
+        table, lines = extract_table(block, table_ids[id(block)], sid, title, layout)
         if not table.words_text and i + 1 < len(blocks) and not blocks[i + 1].is_table:
             nxt = fold(blocks[i + 1].text)
             if ascii_fold(nxt).lstrip("( ").startswith("bang chu"):
