@@ -17,7 +17,8 @@ from models.document import Block
 EVENT = re.compile(
     r"\b(lễ mít tinh|lễ míttinh|mít tinh|lễ ra quân|lễ phát động|lễ khai mạc|lễ bế mạc|lễ kỷ niệm|lễ tổng kết|"
     r"lễ trao giải|lễ công bố|hội nghị|hội thảo|hội thi|triển lãm|họp mặt|tọa đàm|diễn đàn|giải chạy|"
-    r"liên hoan|hội diễn|ngày hội|chương trình nghệ thuật)\b([^.,;:()\n]{0,90})",
+    r"liên hoan|hội diễn|ngày hội|chương trình nghệ thuật|diễn tập|hội thao|hội chợ|cuộc thi|đại hội|tuần lễ|"
+    r"lễ dâng hương|lễ đón nhận|lễ tuyên dương|lễ chào cờ)\b([^.,;:()\n]{0,90})",
     re.I,
 )
 STOP = re.compile(r"\s(?:vào|dự kiến|tại|ngày\s+\d|từ\s+ngày|trong\s+thời\s+gian|do|nhằm|để|với|được|sẽ|đã|diễn ra|tổ chức vào)\b.*$", re.I)

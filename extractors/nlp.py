@@ -28,7 +28,7 @@ _UNITS = "|".join(re.escape(u) for u in sorted(set(PERSON_UNITS) | {ascii_fold(u
 _HEADS = "|".join(re.escape(h) for h in sorted(set(AGENCY_HEADS) - {"Các", "Cơ quan", "Đơn vị", "Tổ"}, key=len, reverse=True))
 
 # Words that end an agency's name: the verb or preposition after it.
-_STOP = ("tổ chức|thực hiện|chủ trì|phối hợp|hướng dẫn|triển khai|xây dựng|tham mưu|đề nghị|báo cáo|về|của|tại|trong|"
+_STOP = ("tổ chức|thực hiện|chủ trì|phối hợp|hướng dẫn|triển khai|xây dựng|tham mưu|đề nghị|báo cáo|huy động|cử|bố trí|về|của|tại|trong|"
          "để|có|được|là|đã|sẽ|với|cho|theo|từ|đến|các|những|nhằm|gồm|và các")
 PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("LEGAL_REF", re.compile(rf"\b(?:{DOC_TYPE_RE})\s+(?:số\s*)?{REF_NUMBER}", re.I)),
@@ -36,7 +36,7 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("DATE", WORDED_DATE),
     ("MONEY", re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?:,\d+)?\s*(?:đồng|đ\b|VNĐ|triệu đồng|tỷ đồng)", re.I)),
     ("HEADCOUNT", re.compile(rf"(?<![\d.,/%])(?:\d{{1,3}}(?:\.\d{{3}})+|\d+)\s+(?:{_UNITS})(?![\wà-ỹ])", re.I)),
-    ("AGENCY", re.compile(rf"\b(?:{_HEADS})(?:\s+(?!(?:{_STOP})\b)[\w&-]+){{1,8}}")),
+    ("AGENCY", re.compile(rf"\b(?:{_HEADS})(?:\s+(?!(?:{_STOP})\b)(?!\d)[\w&-]+){{1,8}}")),
 ]
 
 
@@ -57,6 +57,10 @@ class RuleEntities:
                 span = doc.char_span(m.start(), m.end(), label=label, alignment_mode="expand")
                 if span is not None:
                     spans.append(span)
+        # An agency name never swallows a figure, a date or a head count next to it.
+        strong = [s for s in spans if s.label_ != "AGENCY"]
+        spans = strong + [a for a in spans if a.label_ == "AGENCY"
+                          and not any(a.start < s.end and s.start < a.end for s in strong)]
         doc.ents = filter_spans(spans)
         return doc
 

@@ -66,19 +66,26 @@ def analyse(rows: list[list[str]], context: str = "") -> TableLayout | None:
                     break
         if len(roles) >= 2 and ("amount" in roles or "quantity" in roles or "unit_price" in roles):
             header_text = " ".join(rows[h])
-            layout = TableLayout(header_rows=h + 1, columns=roles, headers=rows[h])
+            layout = TableLayout(header_rows=h + 1, columns=roles, headers=list(rows[h]))
             layout.scale = scale_of(header_text) if scale_of(header_text) != 1 else scale_of(context)
             layout.quantity_persons = persons
             # "Đơn vị" is a unit of measure in a money table, a body's name in a head-count table.
             if layout.is_budget and "item" in roles and ascii_fold(rows[h][roles["item"]]).strip() == "don vi":
                 if "unit" not in roles:
                     roles["unit"] = roles.pop("item")
-            # A second header row of column numbers "(1) (2) (3)" or units "(đồng)" is skipped.
-            nxt = [c.strip() for c in (rows[h + 1] if h + 1 < len(rows) else []) if c.strip()]
+            # A second header row is skipped: column numbers "(1) (2) (3)", units "(đồng)", or the
+            # sub-headings under a merged cell ("Ngân sách" / "Xã hội hóa" under "Kinh phí").
+            below = rows[h + 1] if h + 1 < len(rows) else []
+            if below and not any(re.search(r"\d", c) for c in below) and any(c.strip() for c in below) and all(
+                    not below[roles[k]].strip() for k in ("stt", "item") if k in roles and roles[k] < len(below)):
+                layout.header_rows += 1
+                for c, cell in enumerate(below):  # a sub-heading names its column where the top row is blank
+                    if cell.strip() and c < len(layout.headers) and not rows[h][c].strip():
+                        layout.headers[c] = cell
+                return layout
+            nxt = [c.strip() for c in below if c.strip()]
             numbers = [int(c.strip("()")) for c in nxt if re.fullmatch(r"\(?\d{1,2}\)?", c)]
-            if (len(nxt) >= 3 and len(numbers) == len(nxt) and numbers == sorted(set(numbers))) or (
-                nxt and all(re.fullmatch(r"\(.*\)", c) for c in nxt)
-            ):
+            if len(nxt) >= 3 and len(numbers) == len(nxt) and numbers == sorted(set(numbers)):
                 layout.header_rows += 1
             return layout
     return None

@@ -41,11 +41,15 @@ KNOWN_DEFECTS: dict[tuple[str, str, str], str] = {
 }
 
 
+HOLDOUT = ROOT / "tests" / "fixtures" / "holdout"  # written apart from the pipeline, scored before it was tuned on them
+
+
 def plan_files() -> list[Path]:
     out = []
-    for exp in sorted(PLANS.glob("*.expected.json")):
-        stem = exp.name[: -len(".expected.json")]
-        out += [p for ext in TEXT_FORMATS + BINARY_FORMATS if (p := PLANS / f"{stem}.{ext}").is_file()]
+    for folder in (PLANS, HOLDOUT):
+        for exp in sorted(folder.glob("*.expected.json")):
+            stem = exp.name[: -len(".expected.json")]
+            out += [p for ext in TEXT_FORMATS + BINARY_FORMATS if (p := folder / f"{stem}.{ext}").is_file()]
     return out
 
 
