@@ -75,7 +75,8 @@ def extracted(path: Path) -> dict[str, list[dict[str, Any]]]:
 
 @lru_cache(maxsize=None)
 def expected(stem: str) -> dict[str, Any]:
-    return json.loads((PLANS / f"{stem}.expected.json").read_text(encoding="utf-8"))
+    folder = PLANS if (PLANS / f"{stem}.expected.json").is_file() else HOLDOUT
+    return json.loads((folder / f"{stem}.expected.json").read_text(encoding="utf-8"))
 
 
 def show(key: tuple) -> str:
