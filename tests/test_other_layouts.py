@@ -79,3 +79,17 @@ def test_anchors_survive_ocr_that_drops_diacritics(tmp_path):
     assert [(a.count, a.approx) for a in ex.attendance] == [(1500, True)]
     assert [(t.table_id, t.stated_total, t.words_amount) for t in ex.budget_tables] == [("T1", 24_000_000, 24_000_000)]
     assert ex.flags == []
+
+
+def test_space_aligned_table_of_a_layout_text_export():
+    """pdftotext -layout prints tables as space-aligned columns, with wrapped item cells."""
+    plan = PLAN.parent / "cangio-vhtt-layout-2025.txt"
+    ex = extract_file(plan, plan.parent)
+    assert (ex.document.issuer, ex.document.parent_issuer) == ("PHÒNG VĂN HÓA VÀ THÔNG TIN", "UBND HUYỆN CẦN GIỜ")
+    assert [(l.row, l.item, l.unit, l.quantity, l.unit_price, l.amount, l.is_total) for l in ex.budget_lines] == [
+        (1, "Thuê âm thanh, ánh sáng", "Gói", 1, 5_000_000, 5_000_000, False),
+        (2, "Giải thưởng tập thể", "Giải", 6, 1_500_000, 9_000_000, False),
+        (3, "Bồi dưỡng Ban Giám khảo và Ban Tổ chức", "Người", 5, 300_000, 1_600_000, False),
+        (4, "Tổng cộng", "", None, None, 15_600_000, True)]
+    assert [(t.stated_total, t.computed_total, t.words_amount) for t in ex.budget_tables] == [(15_600_000, 15_600_000, 15_600_000)]
+    assert [(f.check, f.row, f.expected, f.found) for f in ex.flags] == [("line_arithmetic", 3, "1500000", "1600000")]

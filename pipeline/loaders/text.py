@@ -179,11 +179,77 @@ def unfold_columns(lines: list[str]) -> list[str]:
     return out
 
 
+SPACE_CELL = re.compile(r"\S+(?: \S+)*")  # cells of a space-aligned row: runs split by 2+ spaces
+FIGURE_CELL = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$|^\d+$")
+
+
+def space_cells(line: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group()) for m in SPACE_CELL.finditer(line)]
+
+
+def tabify_space_tables(lines: list[str]) -> list[str]:
+    """Space-aligned tables (pdftotext -layout) become tab rows, cells placed under the header's columns.
+
+    A region is two or more lines of three or more cells, one of them with a
+    figure of four or more digits; a one-cell line inside it continues the cell
+    above it (a wrapped item), a two-cell line is a row (a total row).
+    """
+    out = list(lines)
+    i = 0
+    while i < len(lines):
+        cells = space_cells(lines[i]) if "\t" not in lines[i] else []
+        if len(cells) < 3:
+            i += 1
+            continue
+        j, rows, last = i, [], i
+        while j < len(lines) and j - last <= 2:
+            c = space_cells(lines[j]) if "\t" not in lines[j] else []
+            # a lone cell continues a wrapped item only when it is indented past the first column
+            if len(c) >= 2 or (len(c) == 1 and rows and c[0][0] > rows[0][1][0][1]):
+                rows.append((j, c))
+                last = j
+            elif c:
+                break
+            j += 1
+        wide = [r for r in rows if len(r[1]) >= 3]
+        has_money = any(FIGURE_CELL.match(t) and len(re.sub(r"\D", "", t)) >= 4 for _, c in rows for *_, t in c)
+        if len(wide) < 2 or not has_money:
+            i += 1
+            continue
+        header = max(wide[:3], key=lambda r: len(r[1]))[1]
+        table: list[tuple[int, list[str]]] = []
+        for n, c in rows:
+            if len(c) == 1 and table:
+                col = column_of(c[0], header)
+                table[-1][1][col] = f"{table[-1][1][col]} {c[0][2]}".strip()
+                out[n] = ""
+                continue
+            row = [""] * len(header)
+            for cell in c:
+                col = column_of(cell, header)
+                row[col] = f"{row[col]} {cell[2]}".strip()
+            table.append((n, row))
+        for n, row in table:
+            out[n] = "\t".join(row)
+        i = rows[-1][0] + 1
+    return out
+
+
+def column_of(cell: tuple[int, int, str], header: list[tuple[int, int, str]]) -> int:
+    """The header column a cell overlaps most, else the nearest one (right-aligned figures)."""
+    start, end, _ = cell
+    overlaps = [max(0, min(end, h_end) - max(start, h_start)) for h_start, h_end, _ in header]
+    if max(overlaps) > 0:
+        return overlaps.index(max(overlaps))
+    centre = (start + end) / 2
+    return min(range(len(header)), key=lambda k: abs((header[k][0] + header[k][1]) / 2 - centre))
+
+
 def parse_text(text: str, source_path: str, fmt: str) -> Document:
     markdown = fmt == "md"
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not markdown:
-        raw_lines = unfold_columns(raw_lines)
+        raw_lines = tabify_space_tables(unfold_columns(raw_lines))
     # (kind, text, page, level, cells) items before paragraph assembly
     items: list[tuple[str, str, int, int, list[str] | None]] = []
     page = 1
