@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import glob
 import sys
 from pathlib import Path
 
@@ -10,27 +11,38 @@ from models.records import Extraction
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from pipeline.batch import run_batch
+    from pipeline.batch import Options, run_batch
+    from pipeline.cluster import ClusterUnavailable
+    from pipeline.inputs import has_magic
+    from pipeline.manifest import render_summary
+    from pipeline.state import Busy
+    from pipeline.write import OutputTooLarge
 
-    inputs = [Path(p) for p in args.inputs]
-    missing = [str(p) for p in inputs if not p.exists()]
+    missing = [p for p in args.inputs if not Path(p).exists() and not (has_magic(p) and glob.glob(p, recursive=True))]
     if missing:
         print(f"kehoach: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 2
-
-    def progress(summary, ex: Extraction) -> None:
-        if not args.quiet:
-            d = ex.document
-            extra = f"{d.n_flags} finding(s)" if d.status != "failed" else ex.errors[0].message
-            print(f"[{summary.documents}] {d.status:7} {d.source_path}: {extra}", file=sys.stderr)
-
-    summary = run_batch(inputs, Path(args.out), progress)
-    status = ", ".join(f"{k} {v}" for k, v in sorted(summary.status.items())) or "none"
-    print(f"{summary.documents} document(s) → {args.out}: {status}")
-    if summary.checks:
-        print("findings: " + ", ".join(f"{k} {v}" for k, v in summary.checks.most_common()))
-    for source, message in summary.failures:
-        print(f"failed: {source}: {message}")
+    if args.workers is not None and args.workers < 0 or args.timeout is not None and args.timeout < 0:
+        print("kehoach: --workers and --timeout must not be negative", file=sys.stderr)
+        return 2
+    opts = Options(workers=args.workers or 0, timeout=args.timeout or None, max_memory_mb=args.max_memory_mb or None,
+                   format=args.format, scheduler=args.scheduler, retry_failed=args.retry_failed, quiet=args.quiet,
+                   in_process=args.workers == 0 and not args.scheduler)
+    try:
+        summary = run_batch(args.inputs, Path(args.out), opts)
+    except (Busy, ClusterUnavailable) as e:
+        print(f"kehoach: {e}", file=sys.stderr)
+        return 2
+    except OutputTooLarge as e:
+        print(f"kehoach: too many rows for a workbook: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("kehoach: interrupted; the documents finished so far are in the tables, and a rerun resumes",
+              file=sys.stderr)
+        return 130
+    if summary.report is not None and summary.report.documents == 0 and not summary.report.dropped:
+        print(f"kehoach: no documents found in {', '.join(args.inputs)}", file=sys.stderr)
+    print(render_summary(summary.report))
     return 0
 
 
@@ -92,10 +104,24 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kehoach", description="Extract tables from Vietnamese plans (Kế hoạch) and flag budgets that do not add up.")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("extract", help="extract files or folders into the contract's CSV tables")
-    p.add_argument("inputs", nargs="+", help="files or folders (searched recursively)")
+    p = sub.add_parser("extract", help="extract files, folders, glob patterns or .zip archives into the contract's tables",
+                       description="Extract plans in parallel into the contract's tables. Reruns into the same --out "
+                                   "folder skip unchanged documents; an interrupted run resumes where it stopped.")
+    p.add_argument("inputs", nargs="+", help="files, folders (searched recursively), glob patterns ('in/**/*.pdf') "
+                                             "or .zip archives")
     p.add_argument("--out", default="data/out", help="output folder (default data/out)")
-    p.add_argument("-q", "--quiet", action="store_true", help="no per-document lines")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress, only the summary")
+    p.add_argument("--workers", type=int, default=None,
+                   help="worker processes (default: all cores); 0 runs in this process without time or memory limits")
+    p.add_argument("--timeout", type=float, default=120.0,
+                   help="seconds one document may take before its worker is stopped (default 120; 0: no limit)")
+    p.add_argument("--max-memory-mb", type=int, default=2048,
+                   help="memory one worker may use, in MB, before it is stopped (default 2048; 0: no limit)")
+    p.add_argument("--format", choices=("csv", "parquet", "xlsx"), default="csv",
+                   help="csv per the contract (default), parquet, or one xlsx workbook with a sheet per table")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://HOST:8786")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="redo documents that failed last time even when unchanged")
     p.set_defaults(fn=cmd_extract)
     p = sub.add_parser("check", help="show one document's fields and findings")
     p.add_argument("file")
@@ -110,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("kehoach: interrupted; tables written so far are kept", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `kehoach check … | head`
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

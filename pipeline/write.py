@@ -1,8 +1,13 @@
-"""CSV output per the contract: UTF-8 with BOM, NFC, integers without separators.
+"""Output tables per the contract: CSV (default), Parquet, or one .xlsx workbook.
 
-Rows stream into hidden part files as documents finish; `close()` moves them
-into place with os.replace, so a crash or Ctrl-C never leaves a half-written
-table where a complete one is expected.
+CSV: UTF-8 with BOM, NFC, integers without separators. Rows stream into
+hidden part files; they are moved into place with os.replace at the end, so a
+crash or Ctrl-C never leaves a half-written table where a complete one is
+expected. `materialise` writes the tables of a whole run from the encoded
+per-document rows of the state store (pipeline.state), one document at a
+time, so memory stays flat whatever the batch size. Parquet keeps the types
+(integers, booleans, dates); the workbook has one sheet per table and suits
+small batches (Excel stops at 1,048,576 rows a sheet).
 """
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ import unicodedata
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
+from typing import Iterable, get_type_hints
 
 from models.records import TABLES, Extraction, columns
 
@@ -58,13 +64,159 @@ class CsvSink:
                 self.writers[name].writerow([cell(v) for v in asdict(row).values()])
             self.files[name].flush()
 
+    def add_rows(self, tables: dict[str, list[list[object]]]) -> None:
+        """One document's rows as decoded from the state store (values in column order)."""
+        for name, rows in tables.items():
+            w = self.writers[name]
+            for row in rows:
+                w.writerow([cell(v) for v in row])
+
     def close(self) -> None:
         for name, f in self.files.items():
             f.close()
             os.replace(self.out_dir / f".{name}.part", self.out_dir / name)
 
+    def abort(self) -> None:
+        """Leave the complete tables of the last run where they are; drop the part files."""
+        for name, f in self.files.items():
+            f.close()
+            (self.out_dir / f".{name}.part").unlink(missing_ok=True)
+
     def __enter__(self) -> "CsvSink":
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+
+# --------------------------------------------------------------------------- whole-run outputs
+
+FORMATS = ("csv", "parquet", "xlsx")
+XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header
+XLSX_MAX_CELL = 32_767
+
+
+class OutputTooLarge(Exception):
+    """The workbook would pass Excel's row limit: use csv or parquet."""
+
+
+def output_names(fmt: str) -> list[str]:
+    if fmt == "csv":
+        return list(TABLES)
+    if fmt == "parquet":
+        return [n.replace(".csv", ".parquet") for n in TABLES]
+    return ["tables.xlsx"]
+
+
+def materialise(payloads: Iterable[bytes], out_dir: Path, fmt: str = "csv",
+                row_counts: dict[str, int] | None = None) -> list[Path]:
+    """Write the run's tables from the stored per-document rows, atomically (part file, then os.replace)."""
+    from pipeline.worker import decode
+
+    for stale in out_dir.glob(".*.part"):
+        stale.unlink()
+    if fmt == "csv":
+        with CsvSink(out_dir) as sink:
+            for payload in payloads:
+                sink.add_rows(decode(payload))
+    elif fmt == "parquet":
+        _parquet(map(decode, payloads), out_dir)
+    elif fmt == "xlsx":
+        over = {k: v for k, v in (row_counts or {}).items() if v > XLSX_MAX_ROWS}
+        if over:
+            raise OutputTooLarge(", ".join(f"{k}: {v} rows" for k, v in over.items()) +
+                                 f" (an Excel sheet holds {XLSX_MAX_ROWS}); use --format csv or parquet")
+        _xlsx(map(decode, payloads), out_dir)
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+    return [out_dir / n for n in output_names(fmt)]
+
+
+def _kind(tp: object) -> str:
+    """bool, int, float, date or str, from a record field's annotation (`int | None` is int)."""
+    args = set(getattr(tp, "__args__", ())) or {tp}
+    for t, kind in ((bool, "bool"), (int, "int"), (float, "float"), (date, "date")):
+        if t in args:
+            return kind
+    return "str"
+
+
+def _kinds(record_type: type) -> list[str]:
+    hints = get_type_hints(record_type)
+    return [_kind(hints[c]) for c in columns(record_type)]
+
+
+def _typed(value: object, kind: str) -> object:
+    if value is None or value == "" and kind != "str":
+        return None
+    if kind == "date":
+        return date.fromisoformat(value) if isinstance(value, str) else value
+    if kind == "int" and isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    if kind == "str":
+        return unicodedata.normalize("NFC", str(value))
+    return value
+
+
+def _parquet(docs: Iterable[dict[str, list[list[object]]]], out_dir: Path, batch_rows: int = 50_000) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrow = {"bool": pa.bool_(), "int": pa.int64(), "float": pa.float64(), "date": pa.date32(), "str": pa.string()}
+    kinds = {name: _kinds(t) for name, t in TABLES.items()}
+    schemas = {name: pa.schema([(c, arrow[k]) for c, k in zip(columns(t), kinds[name])]) for name, t in TABLES.items()}
+    parts = {name: out_dir / f".{name.replace('.csv', '.parquet')}.part" for name in TABLES}
+    writers = {name: pq.ParquetWriter(parts[name], schemas[name]) for name in TABLES}
+    buffers: dict[str, list[list[object]]] = {name: [] for name in TABLES}
+
+    def flush(name: str) -> None:
+        rows = buffers[name]
+        cols = list(zip(*rows)) if rows else [[] for _ in kinds[name]]
+        arrays = [pa.array([_typed(v, k) for v in col], type=arrow[k]) for col, k in zip(cols, kinds[name])]
+        writers[name].write_table(pa.Table.from_arrays(arrays, schema=schemas[name]))
+        buffers[name] = []
+
+    try:
+        for tables in docs:
+            for name, rows in tables.items():
+                buffers[name].extend(rows)
+                if len(buffers[name]) >= batch_rows:
+                    flush(name)
+        for name in TABLES:
+            flush(name)
+    finally:
+        for w in writers.values():
+            w.close()
+    for name, part in parts.items():
+        os.replace(part, out_dir / name.replace(".csv", ".parquet"))
+
+
+def _xlsx(docs: Iterable[dict[str, list[list[object]]]], out_dir: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    wb = Workbook(write_only=True)
+    kinds = {name: _kinds(t) for name, t in TABLES.items()}
+    sheets = {}
+    for name, t in TABLES.items():
+        ws = wb.create_sheet(name.removesuffix(".csv"))
+        ws.append(columns(t))
+        sheets[name] = ws
+
+    def value(v: object, kind: str) -> object:
+        v = _typed(v, kind)
+        if isinstance(v, str):
+            v = ILLEGAL_CHARACTERS_RE.sub("", v)[:XLSX_MAX_CELL]
+        return v
+
+    for tables in docs:
+        for name, rows in tables.items():
+            ks = kinds[name]
+            for row in rows:
+                sheets[name].append([value(v, k) for v, k in zip(row, ks)])
+    part = out_dir / ".tables.xlsx.part"
+    wb.save(part)
+    os.replace(part, out_dir / "tables.xlsx")

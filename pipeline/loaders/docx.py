@@ -3,8 +3,9 @@
 python-docx's `Document.paragraphs` skips content controls, text boxes and
 tracked insertions, repeats merged cells and drops Word's automatic numbers
 ("I.", "1.1.", "a)") that plans rely on for their sections. So the body is
-walked in XML order here; python-docx only opens the package and hands over
-the styles and numbering parts.
+walked in XML order here; python-docx's package reader opens the package and
+only the three parts the walk needs are read (document, styles, numbering:
+see `_open_parts`), not every part `docx.Document()` would read and parse.
 """
 from __future__ import annotations
 
@@ -17,7 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import docx as python_docx
+from docx.opc.constants import CONTENT_TYPE as CT, RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
+from docx.opc.packuri import PACKAGE_URI
+from docx.opc.phys_pkg import PhysPkgReader
+try:  # python-docx's package reader, below its public API: if a release moves it, the loader reads the whole package
+    from docx.opc.pkgreader import _ContentTypeMap, _SerializedRelationships
+except ImportError:  # pragma: no cover
+    _ContentTypeMap = _SerializedRelationships = None
+from docx.parts.styles import StylesPart
 from lxml import etree
 
 from models.document import Block, Document
@@ -27,10 +36,27 @@ from pipeline.loaders.layout import LABEL, drop_empty_rows, flatten_columns, fol
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+W_BODY = f"{{{W}}}body"
 
 
 def w(tag: str) -> str:
     return f"{{{W}}}{tag}"
+
+
+# Clark names the walk compares against, built once (the walk touches every element).
+W_P, W_TBL, W_TR, W_TC, W_R, W_T = w("p"), w("tbl"), w("tr"), w("tc"), w("r"), w("t")
+W_PPR, W_RPR, W_TRPR, W_TCPR, W_SDT, W_SDT_CONTENT = w("pPr"), w("rPr"), w("trPr"), w("tcPr"), w("sdt"), w("sdtContent")
+W_VAL, W_TYPE = w("val"), w("type")
+W_PSTYLE, W_RSTYLE, W_NUMPR, W_IND, W_SECTPR, W_OUTLINE = w("pStyle"), w("rStyle"), w("numPr"), w("ind"), w("sectPr"), w("outlineLvl")
+W_PAGE_BREAK_BEFORE, W_B, W_VANISH, W_RFONTS = w("pageBreakBefore"), w("b"), w("vanish"), w("rFonts")
+W_ASCII, W_HANSI, W_LEFT, W_START = w("ascii"), w("hAnsi"), w("left"), w("start")
+W_TAB, W_PTAB, W_BR, W_CR, W_NB_HYPHEN, W_SYM, W_CHAR = w("tab"), w("ptab"), w("br"), w("cr"), w("noBreakHyphen"), w("sym"), w("char")
+W_RENDERED_BREAK = w("lastRenderedPageBreak")
+W_GRID_SPAN, W_GRID_BEFORE, W_VMERGE, W_HMERGE = w("gridSpan"), w("gridBefore"), w("vMerge"), w("hMerge")
+MC_ALTERNATE, MC_CHOICE, MC_FALLBACK = f"{{{MC}}}AlternateContent", f"{{{MC}}}Choice", f"{{{MC}}}Fallback"
+W_TXBX = w("txbxContent")
+WRAPPERS = {w("customXml"), w("ins"), w("moveTo")}  # looked through between blocks, rows and cells
+GRAPHICS = {w("drawing"), w("pict"), MC_ALTERNATE, w("object")}  # may hold text boxes
 
 
 SOFFICE_TIMEOUT_S = 120
@@ -56,15 +82,12 @@ def load_docx(path: Path) -> Document:
     if _refuse_unreadable(path) == "doc":
         return load_doc(path)  # a legacy .doc saved under a .docx name
     try:
-        package = python_docx.Document(str(path))
+        body, styles_root, numbering_root = _open_parts(path)
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
         raise CorruptFileError(f"{path.name}: not a readable Word .docx file ({_reason(exc)})") from exc
-    styles = Styles(package)
-    walker = _Walker(styles, Numbering(package, styles))
-    try:
-        walker.walk(package.element.body)
-    except etree.XMLSyntaxError as exc:  # pragma: no cover - python-docx parses eagerly
-        raise CorruptFileError(f"{path.name}: damaged Word XML ({exc})") from exc
+    styles = Styles(styles_root)
+    walker = _Walker(styles, Numbering(numbering_root, styles))
+    walker.walk(body)
     blocks = walker.blocks()
     warnings = [] if blocks else ["no text (the document may hold only images of scanned pages)"]
     warnings += [f"text converted from the legacy {name} font encoding" for name in sorted(walker.legacy)]
@@ -96,6 +119,106 @@ def load_doc(path: Path, timeout: float = SOFFICE_TIMEOUT_S) -> Document:
         doc = load_docx(out)
     doc.source_path = str(path)
     return doc
+
+
+# python-docx's own XML parser settings, without its element classes: the walk needs plain lxml only.
+_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
+
+
+def _open_parts(path: Path):
+    """(body, styles root, numbering root or None) of a .docx, read through python-docx's package reader.
+
+    `docx.Document()` reads every part of the package and parses each XML part
+    (headers, footers, comments, settings, …); the loader needs three. So the
+    package is opened with python-docx's OPC reader (zip, content types,
+    relationships) and only the main document, its styles and numbering are
+    read; table styles — most of a Word styles part, never consulted — are cut
+    before parsing. Raises what python-docx would: PackageNotFoundError,
+    KeyError (a missing part or relationship), ValueError (not a Word document).
+    """
+    if _ContentTypeMap is None:  # pragma: no cover
+        return _open_whole(path)
+    reader = PhysPkgReader(str(path))
+    try:
+        content_types = _ContentTypeMap.from_xml(reader.content_types_xml)
+        main = _targets(reader, PACKAGE_URI).get(RT.OFFICE_DOCUMENT)
+        if main is None:
+            raise KeyError(f"no relationship of type '{RT.OFFICE_DOCUMENT}' in collection")
+        if content_types[main] != CT.WML_DOCUMENT_MAIN:
+            raise ValueError(f"not a Word file, content type is '{content_types[main]}'")
+        document = etree.fromstring(reader.blob_for(main), _PARSER)
+        related = _targets(reader, main)
+        if RT.STYLES in related:
+            styles = _parse_styles(reader.blob_for(related[RT.STYLES]))
+        else:  # python-docx supplies its default styles then
+            styles = StylesPart.default(None).element
+        numbering = etree.fromstring(reader.blob_for(related[RT.NUMBERING]), _PARSER) if RT.NUMBERING in related else None
+    finally:
+        reader.close()
+    body = document.find(W_BODY)
+    if body is None:
+        raise ValueError("the main document part has no body")
+    return body, styles, numbering
+
+
+def _targets(reader, source_uri) -> dict:
+    """{relationship type: partname} of the internal relationships of `source_uri` (its package part)."""
+    rels_xml = reader.rels_xml_for(source_uri)
+    if rels_xml is None:
+        return {}
+    found: dict = {}
+    for rel in _SerializedRelationships.load_from_xml(source_uri.baseURI, rels_xml):
+        if not rel.is_external:
+            found.setdefault(rel.reltype, rel.target_partname)
+    return found
+
+
+def _open_whole(path: Path):  # pragma: no cover - only when python-docx has moved its package reader
+    """The same three roots through `docx.Document()`, which reads and parses every part."""
+    package = python_docx.Document(str(path))
+    try:
+        numbering = package.part.numbering_part.element
+    except (NotImplementedError, KeyError, AttributeError):
+        numbering = None
+    return package.element.body, package.styles.element, numbering
+
+
+_STYLE_HEAD = re.compile(rb"<w:(style|latentStyles)\b[^>]*>")
+_TABLE_TYPE = re.compile(rb"""\sw:type\s*=\s*["']table["']""")
+
+
+def _parse_styles(blob: bytes):
+    """The styles part without its table styles and latent-style list (parsed whole if that fails)."""
+    try:
+        return etree.fromstring(_without_table_styles(blob), _PARSER)
+    except etree.XMLSyntaxError:
+        return etree.fromstring(blob, _PARSER)
+
+
+def _without_table_styles(blob: bytes) -> bytes:
+    """The XML text with `<w:style w:type="table">…</w:style>` and `<w:latentStyles>…</w:latentStyles>` cut out.
+
+    Neither nests, so each ends at its next closing tag. Only the usual `w:`
+    prefix is recognised: another prefix leaves the text whole (slower, same result).
+    """
+    parts, pos = [], 0
+    m = _STYLE_HEAD.search(blob)
+    while m:
+        end = m.end()
+        if m.group(1) == b"latentStyles" or _TABLE_TYPE.search(m.group()):
+            if not m.group().endswith(b"/>"):
+                close = b"</w:%s>" % m.group(1)
+                end = blob.find(close, end)
+                if end < 0:
+                    return blob
+                end += len(close)
+            parts.append(blob[pos:m.start()])
+            pos = end
+        m = _STYLE_HEAD.search(blob, end)
+    if not parts:
+        return blob
+    parts.append(blob[pos:])
+    return b"".join(parts)
 
 
 def _refuse_empty(path: Path) -> None:
@@ -131,20 +254,26 @@ def _reason(exc: Exception) -> str:
 # --- Styles and numbering ------------------------------------------------------------
 
 class Styles:
-    """What a paragraph inherits through its style chain: numbering, bold, heading level."""
+    """What a paragraph inherits through its style chain: numbering, bold, heading level.
 
-    def __init__(self, package) -> None:
-        root = package.styles.element
+    Every answer depends on the style ids only, so each is worked out once per id.
+    """
+
+    def __init__(self, root) -> None:
         self._by_id = {s.get(w("styleId")): s for s in root.iterfind(w("style"))}
         self._chains: dict[str | None, tuple] = {}
         self._fonts: dict[tuple, str] = {}
+        self._numbering: dict[str | None, tuple[str | None, str | None]] = {}
+        self._bold: dict[str | None, bool] = {}
+        self._char_bold: dict[str, bool | None] = {}
+        self._heading: dict[str | None, int] = {}
         default = [s for s in root.iterfind(w("style"))
                    if s.get(w("type")) == "paragraph" and s.get(w("default")) in ("1", "true", "on")]
         self._default = default[0].get(w("styleId")) if default else None
         dflt = root.find(f"{w('docDefaults')}/{w('rPrDefault')}/{w('rPr')}")
-        self._default_bold = dflt is not None and _on(dflt.find(w("b")))
-        fonts = dflt.find(w("rFonts")) if dflt is not None else None
-        self._default_font = (fonts.get(w("ascii")) or fonts.get(w("hAnsi")) or "") if fonts is not None else ""
+        self._default_bold = dflt is not None and _on(dflt.find(W_B))
+        fonts = dflt.find(W_RFONTS) if dflt is not None else None
+        self._default_font = (fonts.get(W_ASCII) or fonts.get(W_HANSI) or "") if fonts is not None else ""
 
     def _chain(self, style_id: str | None) -> tuple:
         """The style and the styles it is based on, nearest first (cached: every run asks)."""
@@ -159,50 +288,73 @@ class Styles:
         return self._chains[style_id]
 
     def numbering_of(self, style_id: str | None) -> tuple[str | None, str | None]:
+        found = self._numbering.get(style_id)
+        if found is None:
+            found = self._numbering[style_id] = self._find_numbering(style_id)
+        return found
+
+    def _find_numbering(self, style_id: str | None) -> tuple[str | None, str | None]:
         for style in self._chain(style_id):
-            numpr = style.find(f"{w('pPr')}/{w('numPr')}")
+            numpr = style.find(f"{W_PPR}/{W_NUMPR}")
             if numpr is not None:
                 return _val(numpr, "numId"), _val(numpr, "ilvl")
         return None, None
 
     def bold_of(self, style_id: str | None) -> bool:
+        found = self._bold.get(style_id)
+        if found is None:
+            found = self._bold[style_id] = self._style_bold(style_id, self._default_bold)
+        return found
+
+    def _style_bold(self, style_id: str | None, otherwise):
         for style in self._chain(style_id):
-            b = style.find(f"{w('rPr')}/{w('b')}")
+            b = style.find(f"{W_RPR}/{W_B}")
             if b is not None:
                 return _on(b)
-        return self._default_bold
+        return otherwise
 
-    def run_bold(self, rpr, para_bold: bool) -> bool:
-        if rpr is not None:
-            if rpr.find(w("b")) is not None:
-                return _on(rpr.find(w("b")))
-            char_style = _val(rpr, "rStyle")
-            for style in self._chain(char_style) if char_style else ():
-                b = style.find(f"{w('rPr')}/{w('b')}")
-                if b is not None:
-                    return _on(b)
-        return para_bold
+    def run_bold(self, b, char_style: str | None, para_bold: bool) -> bool:
+        """A run's bold: its own w:b (`b`, the element or None), else its character style's, else the paragraph's."""
+        if b is not None:
+            return _on(b)
+        if not char_style:
+            return para_bold
+        if char_style not in self._char_bold:
+            self._char_bold[char_style] = self._style_bold(char_style, None)
+        found = self._char_bold[char_style]
+        return para_bold if found is None else found
 
-    def run_font(self, rpr, para_style: str | None) -> str:
-        """The run's Latin font name: direct, else its character style, paragraph style, defaults."""
-        fonts = rpr.find(w("rFonts")) if rpr is not None else None
-        if fonts is not None and (fonts.get(w("ascii")) or fonts.get(w("hAnsi"))):
-            return fonts.get(w("ascii")) or fonts.get(w("hAnsi"))
-        key = (_val(rpr, "rStyle") if rpr is not None else None, para_style)
+    def run_font(self, fonts, char_style: str | None, para_style: str | None) -> str:
+        """The run's Latin font name: direct (`fonts`, its w:rFonts or None), else its character style,
+        paragraph style, defaults."""
+        if fonts is not None:
+            direct = fonts.get(W_ASCII) or fonts.get(W_HANSI)
+            if direct:
+                return direct
+        key = (char_style, para_style)
         if key not in self._fonts:
             self._fonts[key] = self._default_font
             for style in (self._chain(key[0]) if key[0] else ()) + self._chain(para_style):
-                fonts = style.find(f"{w('rPr')}/{w('rFonts')}")
-                if fonts is not None and (fonts.get(w("ascii")) or fonts.get(w("hAnsi"))):
-                    self._fonts[key] = fonts.get(w("ascii")) or fonts.get(w("hAnsi"))
+                fonts = style.find(f"{W_RPR}/{W_RFONTS}")
+                if fonts is not None and (fonts.get(W_ASCII) or fonts.get(W_HANSI)):
+                    self._fonts[key] = fonts.get(W_ASCII) or fonts.get(W_HANSI)
                     break
         return self._fonts[key]
 
-    def heading_level(self, style_id: str | None, ppr) -> int:
-        """Word heading styles (and Title/Subtitle, outline levels) are headings; the rest paragraphs."""
-        direct = _int(_val(ppr, "outlineLvl"), 9)
+    def heading_level(self, style_id: str | None, outline) -> int:
+        """Word heading styles (and Title/Subtitle, outline levels) are headings; the rest paragraphs.
+
+        `outline` is the paragraph's own w:outlineLvl (or None); it wins over the style.
+        """
+        direct = _int(outline.get(W_VAL) if outline is not None else None, 9)
         if direct < 9:
             return direct + 1
+        found = self._heading.get(style_id)
+        if found is None:
+            found = self._heading[style_id] = self._style_heading(style_id)
+        return found
+
+    def _style_heading(self, style_id: str | None) -> int:
         for style in self._chain(style_id):
             name = (_val(style, "name") or "").lower()
             m = re.fullmatch(r"heading\s*([1-9])", name)
@@ -210,7 +362,7 @@ class Styles:
                 return int(m.group(1))
             if name in ("title", "subtitle"):
                 return 1 if name == "title" else 2
-            outline = _int(_val(style.find(w("pPr")), "outlineLvl"), 9)
+            outline = _int(_val(style.find(W_PPR), "outlineLvl"), 9)
             if outline < 9:
                 return outline + 1
         return 0
@@ -232,15 +384,14 @@ BULLETS = {"\uf0b7": "•", "·": "•", "\uf0a7": "▪", "§": "▪", "\uf02d":
 class Numbering:
     """Word's automatic paragraph numbers, rebuilt as the text Word shows ("II.", "1.2.", "a)", "-")."""
 
-    def __init__(self, package, styles: Styles) -> None:
+    def __init__(self, root, styles: Styles) -> None:
         self._styles = styles
         self._links: dict[str, str] = {}
         self.abstract: dict[str, dict[int, _Level]] = {}
         self.nums: dict[str, tuple[str, dict[int, int], dict[int, _Level]]] = {}
         self.counters: dict[object, list[int | None]] = {}
-        try:
-            root = package.part.numbering_part.element
-        except (NotImplementedError, KeyError, AttributeError):
+        self._merged: dict[str, dict[int, _Level]] = {}
+        if root is None:
             return
         for absn in root.iterfind(w("abstractNum")):
             aid = absn.get(w("abstractNumId"))
@@ -269,13 +420,21 @@ class Numbering:
                 levels = self._levels(linked_num, depth + 1)
         return {**levels, **overrides}
 
-    def label_for(self, ppr, style_num: tuple[str | None, str | None]) -> str:
-        numpr = ppr.find(w("numPr")) if ppr is not None else None
-        num_id = _val(numpr, "numId") or style_num[0]
-        ilvl = _int(_val(numpr, "ilvl") or style_num[1], 0)
+    def label_for(self, numpr, style_num: tuple[str | None, str | None]) -> str:
+        """The number Word prints before a paragraph with this w:numPr (or None) and style numbering."""
+        if numpr is None:
+            num_id, ilvl = style_num
+            if not num_id:
+                return ""
+            ilvl = _int(ilvl, 0)
+        else:
+            num_id = _val(numpr, "numId") or style_num[0]
+            ilvl = _int(_val(numpr, "ilvl") or style_num[1], 0)
         if not num_id or num_id == "0" or num_id not in self.nums:
             return ""
-        levels = self._levels(num_id)
+        levels = self._merged.get(num_id)
+        if levels is None:
+            levels = self._merged[num_id] = self._levels(num_id)
         level = levels.get(ilvl)
         if level is None:
             return ""
@@ -367,9 +526,10 @@ class _Walker:
     _lead_break: bool = False
     _para_style: str | None = None
     legacy: set = field(default_factory=set)  # legacy font encodings met ("TCVN3", "VNI")
+    _encodings: dict = field(default_factory=dict)  # font name → legacy encoding or None
 
     def walk(self, body: etree._Element) -> None:
-        self.rendered_breaks = body.find(f".//{w('lastRenderedPageBreak')}") is not None
+        self.rendered_breaks = next(body.iter(W_RENDERED_BREAK), None) is not None
         self.counts_pages = self.rendered_breaks or _has_explicit_breaks(body)
         self._flow(body, self.items)
 
@@ -379,110 +539,126 @@ class _Walker:
 
     def _flow(self, container, out: list) -> None:
         for el in _children(container):
-            if el.tag == w("p"):
+            tag = el.tag
+            if tag == W_P:
                 self._paragraph(el, out)
-            elif el.tag == w("tbl"):
+            elif tag == W_TBL:
                 nested: list = []
                 out.append(self._table(el, nested))
                 out.extend(nested)
 
     # Paragraphs -------------------------------------------------------------
     def _paragraph(self, p, out: list) -> None:
-        ppr = p.find(w("pPr"))
-        style_id = _val(ppr, "pStyle") if ppr is not None else None
-        if ppr is not None and _on(ppr.find(w("pageBreakBefore"))) and not self.rendered_breaks:
+        ppr = _first_child(p, W_PPR)
+        props = _props(ppr)
+        style = props.get(W_PSTYLE)
+        style_id = style.get(W_VAL) if style is not None else None
+        if not self.rendered_breaks and _on(props.get(W_PAGE_BREAK_BEFORE)):
             self.page += 1
         start_page = self.cur_page
-        label = self.numbering.label_for(ppr, self.styles.numbering_of(style_id))
+        styles = self.styles
+        label = self.numbering.label_for(props.get(W_NUMPR), styles.numbering_of(style_id))
         segments: list[tuple[str, bool]] = []
         boxes: list = []
         self._lead_break = False
         self._para_style = style_id
-        self._inline(p, segments, boxes, self.styles.bold_of(style_id))
+        self._inline(p, segments, boxes, styles.bold_of(style_id))
         if self._lead_break and start_page is not None:
             start_page += 1
-        raw = "".join(t for t, _ in segments)
-        visible = [(t, b) for t, b in segments if t.strip()]
-        bold = bool(visible) and all(b for _, b in visible)
+        raw = "".join([t for t, _ in segments])
+        visible = [b for t, b in segments if t.strip()]
+        bold = bool(visible) and all(visible)
         if label:  # Word prints the number even on an empty line (STT cells are exactly that)
             raw = (label + " " + raw.lstrip()).rstrip(" ")
-        indent = ppr.find(w("ind")) if ppr is not None else None
-        left = _int(indent.get(w("left"), indent.get(w("start"))) if indent is not None else None, 0)
-        out.append(_Para(raw, bold, self.styles.heading_level(style_id, ppr), start_page, left))
+        indent = props.get(W_IND)
+        left = _int(indent.get(W_LEFT, indent.get(W_START)) if indent is not None else None, 0)
+        out.append(_Para(raw, bold, styles.heading_level(style_id, props.get(W_OUTLINE)), start_page, left))
         for box in boxes:
             self._flow(box, out)
-        if ppr is not None and ppr.find(w("sectPr")) is not None and not self.rendered_breaks:
-            kind = _val(ppr.find(w("sectPr")), "type") or "nextPage"
+        sect = props.get(W_SECTPR)
+        if sect is not None and not self.rendered_breaks:
+            kind = _val(sect, "type") or "nextPage"
             if kind != "continuous":
                 self.page += 1
 
     def _inline(self, el, segments: list, boxes: list, para_bold: bool) -> None:
         for child in el:
             tag = child.tag
-            if tag in SKIPPED or not isinstance(tag, str):
-                continue
-            if tag == w("r"):
+            if tag == W_R:
                 self._run(child, segments, boxes, para_bold)
-            elif tag == w("sdt"):
-                content = child.find(w("sdtContent"))
+            elif tag in SKIPPED or not isinstance(tag, str):
+                continue
+            elif tag == W_SDT:
+                content = child.find(W_SDT_CONTENT)
                 if content is not None:
                     self._inline(content, segments, boxes, para_bold)
             elif tag in TRANSPARENT:
                 self._inline(child, segments, boxes, para_bold)
-            elif tag == f"{{{MC}}}AlternateContent":
-                choice = child.find(f"{{{MC}}}Choice")
+            elif tag == MC_ALTERNATE:
+                choice = child.find(MC_CHOICE)
                 if choice is not None:
                     self._inline(choice, segments, boxes, para_bold)
 
     def _run(self, r, segments: list, boxes: list, para_bold: bool) -> None:
-        rpr = r.find(w("rPr"))
-        if rpr is not None and _on(rpr.find(w("vanish"))):
+        rpr = _first_child(r, W_RPR)
+        props = _props(rpr)
+        if _on(props.get(W_VANISH)):
             return
-        bold = self.styles.run_bold(rpr, para_bold)
-        encoding = legacy_fonts.font_encoding(self.styles.run_font(rpr, self._para_style))
+        char_style = props.get(W_RSTYLE)
+        char_style = char_style.get(W_VAL) if char_style is not None else None
+        styles = self.styles
+        bold = styles.run_bold(props.get(W_B), char_style, para_bold)
+        font = styles.run_font(props.get(W_RFONTS), char_style, self._para_style)
+        encodings = self._encodings
+        if font not in encodings:
+            encodings[font] = legacy_fonts.font_encoding(font)
+        encoding = encodings[font]
         for child in r:
             tag = child.tag
-            if tag == w("t"):
+            if tag == W_T:
                 text = child.text or ""
                 if encoding and not UNICODE_VIETNAMESE.search(text):
                     text = legacy_fonts.convert(text, encoding)
                     self.legacy.add(encoding.split("-")[0].upper())
                 segments.append((text, bold))
-            elif tag in (w("tab"), w("ptab")):
+            elif tag == W_RPR:
+                continue
+            elif tag == W_TAB or tag == W_PTAB:
                 segments.append(("\t", bold))
-            elif tag == w("br"):
-                kind = child.get(w("type"))
+            elif tag == W_BR:
+                kind = child.get(W_TYPE)
                 if kind == "page":
                     if not self.rendered_breaks:
                         self.page += 1
                     segments.append((" ", bold))
                 else:
                     segments.append(("\n" if kind != "column" else " ", bold))
-            elif tag == w("cr"):
+            elif tag == W_CR:
                 segments.append(("\n", bold))
-            elif tag == w("noBreakHyphen"):
+            elif tag == W_NB_HYPHEN:
                 segments.append(("-", bold))
-            elif tag == w("sym"):
-                segments.append((SYMBOLS.get((child.get(w("char")) or "").upper(), ""), bold))
-            elif tag == w("lastRenderedPageBreak"):
+            elif tag == W_SYM:
+                segments.append((SYMBOLS.get((child.get(W_CHAR) or "").upper(), ""), bold))
+            elif tag == W_RENDERED_BREAK:
                 self.page += 1
                 if not any(t.strip() for t, _ in segments):
                     self._lead_break = True  # the paragraph itself starts on the new page
-            elif tag in (w("drawing"), w("pict"), f"{{{MC}}}AlternateContent", w("object")):
+            elif tag in GRAPHICS:
                 boxes.extend(_text_boxes(child))
 
     # Tables -----------------------------------------------------------------
     def _table(self, tbl, nested: list) -> _Table:
         page = self.cur_page
         rows, bolds = [], []
-        for tr in _children(tbl, w("tr")):
-            trpr = tr.find(w("trPr"))
+        for tr in _children(tbl, W_TR):
+            trpr = _first_child(tr, W_TRPR)
             row: list[list[str]] = [[] for _ in range(_int(_val(trpr, "gridBefore"), 0))]
             row_bold = [False] * len(row)
-            for tc in _children(tr, w("tc")):
-                tcpr = tc.find(w("tcPr"))
-                span = max(1, _int(_val(tcpr, "gridSpan"), 1))
-                continued = _merge_continues(tcpr)
+            for tc in _children(tr, W_TC):
+                props = _props(_first_child(tc, W_TCPR))
+                span = props.get(W_GRID_SPAN)
+                span = max(1, _int(span.get(W_VAL) if span is not None else None, 1))
+                continued = _merge_continues(props)
                 cell_items: list = []
                 self._flow_cell(tc, cell_items, nested)
                 paras = [it for it in cell_items if isinstance(it, _Para)]
@@ -497,9 +673,10 @@ class _Walker:
 
     def _flow_cell(self, tc, out: list, nested: list) -> None:
         for el in _children(tc):
-            if el.tag == w("p"):
+            tag = el.tag
+            if tag == W_P:
                 self._paragraph(el, out)
-            elif el.tag == w("tbl"):
+            elif tag == W_TBL:
                 inner: list = []
                 nested.append(self._table(el, inner))
                 nested.extend(inner)
@@ -615,21 +792,42 @@ def _children(el, want: str | None = None):
     """Children in order, looking through content controls and custom-XML wrappers."""
     for child in el:
         tag = child.tag
-        if tag == w("sdt"):
-            content = child.find(w("sdtContent"))
+        if tag == W_SDT:
+            content = child.find(W_SDT_CONTENT)
             if content is not None:
                 yield from _children(content, want)
-        elif tag in (w("customXml"), w("ins"), w("moveTo")):
+        elif tag in WRAPPERS:
             yield from _children(child, want)
         elif want is None or tag == want:
             yield child
 
 
+def _first_child(el, tag: str):
+    """`el.find(tag)`, quicker for the usual case where it is the first child (w:pPr, w:rPr, w:tcPr)."""
+    if len(el):
+        first = el[0]
+        if first.tag == tag:
+            return first
+        return el.find(tag)
+    return None
+
+
+_NO_PROPS: dict = {}
+
+
+def _props(el) -> dict:
+    """A properties element's children by tag, the first of each (what `find` would give): one pass
+    instead of one search per property."""
+    if el is None:
+        return _NO_PROPS
+    return {child.tag: child for child in el.iterchildren(reversed=True)}
+
+
 def _text_boxes(el) -> list:
     """txbxContent of shapes, once: the VML fallback repeats the DrawingML choice."""
     found = []
-    for box in el.iter(w("txbxContent")):
-        if any(a.tag == f"{{{MC}}}Fallback" for a in box.iterancestors()):
+    for box in el.iter(W_TXBX):
+        if any(a.tag == MC_FALLBACK for a in box.iterancestors()):
             continue
         found.append(box)
     return found
@@ -650,8 +848,8 @@ def _has_explicit_breaks(body) -> bool:
 def _val(parent, tag: str) -> str | None:
     if parent is None:
         return None
-    el = parent.find(w(tag))
-    return None if el is None else el.get(w("val"))
+    el = parent.find(f"{{{W}}}{tag}")
+    return None if el is None else el.get(W_VAL)
 
 
 def _int(value: str | None, default: int) -> int:
@@ -663,14 +861,13 @@ def _int(value: str | None, default: int) -> int:
 
 def _on(el) -> bool:
     """A w:b / w:vanish style toggle: present and not switched off."""
-    return el is not None and el.get(w("val"), "true").lower() not in ("0", "false", "off", "none")
+    return el is not None and el.get(W_VAL, "true").lower() not in ("0", "false", "off", "none")
 
 
-def _merge_continues(tcpr) -> bool:
-    if tcpr is None:
-        return False
-    for tag in ("vMerge", "hMerge"):
-        el = tcpr.find(w(tag))
-        if el is not None and el.get(w("val"), "continue") == "continue":
+def _merge_continues(tcpr_props: dict) -> bool:
+    """A cell that continues a vertical or horizontal merge (`tcpr_props`: its w:tcPr children by tag)."""
+    for tag in (W_VMERGE, W_HMERGE):
+        el = tcpr_props.get(tag)
+        if el is not None and el.get(W_VAL, "continue") == "continue":
             return True
     return False

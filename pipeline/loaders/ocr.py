@@ -187,22 +187,71 @@ class PageResult:
 
 
 def read_page(image, number: int, dpi: int | None = None) -> PageResult:
-    """Deskew, cut out and read the ruled tables, read the rest, rebuild paragraphs."""
+    """Deskew and despeckle, find the ruled tables, read the page in one call, rebuild tables and paragraphs.
+
+    The one Tesseract call reads a canvas made of the page without its tables,
+    the right column of each two-column zone moved below it (so that Tesseract
+    cannot run its lines into the left column's, `ocr_layout.unfold_columns`),
+    and under that every table cell cut out on its own (`ocr_tables.stack`):
+    each call costs ~0.1 s of start-up, and a cell read on its own does not
+    mix with its neighbours. Only figures that need it are read once more.
+    """
     from pipeline.loaders import ocr_layout, ocr_tables
 
     gray, angle = deskew(to_gray(image))
+    scale = scale_of(gray, dpi)
     ink = ocr_tables.ink_mask(gray)
+    gray, ink = despeckle(gray, ink, scale)
     grids = ocr_tables.find_tables(gray, ink)
-    text_only = gray.copy()
-    for g in grids:
-        x0, y0, x1, y1 = g.box
-        text_only[max(y0 - 2, 0):y1 + 2, max(x0 - 2, 0):x1 + 2] = 255
-    words = read_words(text_only, psm=3, dpi=dpi)
-    ocr_layout.fix_roman_labels(words, text_only)
-    tables = ocr_tables.read_tables(gray, grids, number, ink, dpi)
-    blocks = ocr_layout.page_blocks(words, list(zip((g.top for g in grids), tables)), number, gray.shape[1], gray.shape[0])
+    cells, cells_ink = ocr_tables.clean_tables(gray, ink, grids, scale)
+    crops = ocr_tables.cell_crops(cells, cells_ink, grids)
+    text_only = gray
+    if grids:
+        text_only, ink = gray.copy(), ink.copy()
+        for g in grids:
+            x0, y0, x1, y1 = g.box
+            text_only[max(y0 - 2, 0):y1 + 2, max(x0 - 2, 0):x1 + 2] = 255
+            ink[max(y0 - 2, 0):y1 + 2, max(x0 - 2, 0):x1 + 2] = 0
+    page, moved = ocr_layout.unfold_columns(text_only, ink, [g.box for g in grids], scale)
+    if crops:
+        stacked, bands = ocr_tables.stack(crops, width=page.shape[1])
+        page = np.vstack([np.pad(page, ((0, 0), (0, stacked.shape[1] - page.shape[1])), constant_values=255), stacked])
+    words = read_words(page, psm=3, dpi=dpi)
+    top = page.shape[0] - (stacked.shape[0] if crops else 0)
+    if crops:
+        ocr_tables.take([w for w in words if (w.top + w.bottom) / 2 >= top], bands, top)
+    words = ocr_layout.put_back([w for w in words if (w.top + w.bottom) / 2 < top], moved, gray.shape[0])
+    ocr_layout.fix_roman_labels(words, gray)
+    tables = ocr_tables.finish_tables(cells, cells_ink, grids, number, dpi)
+    blocks = ocr_layout.page_blocks(words, list(zip((g.top for g in grids), tables)), number,
+                                    gray.shape[1], gray.shape[0])
     confs = [w.conf for w in words] + [c.conf for g in grids for c in g.cells if c.conf is not None]
     return PageResult(number, blocks, angle, round(sum(confs) / len(confs), 1) if confs else None)
+
+
+def scale_of(gray: np.ndarray, dpi: int | None) -> float:
+    """The page's resolution over 200 dpi (an A4 width is assumed when the dpi is not known)."""
+    return (dpi or gray.shape[1] / 8.27) / 200
+
+
+def despeckle(gray: np.ndarray, ink: np.ndarray, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Paint out specks of dust: ink components of a few pixels that touch nothing.
+
+    At 200 dpi dust is 1-4 px, the smallest part of a glyph (a dot, a
+    diacritic, a full stop) 8 px or more. Left in, a speck beside a word reads
+    as a ":" or a "." ("ban:") or shifts a diacritic ("chỉ" for "chi").
+    """
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    small = stats[:, cv2.CC_STAT_AREA] <= max(2, round(4 * scale * scale))
+    small[0] = False
+    if not small.any():
+        return gray, ink
+    specks = small[labels]
+    paper = int(np.median(gray[::16, ::16]))
+    gray, ink = gray.copy(), ink.copy()
+    gray[cv2.dilate(specks.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0] = paper
+    ink[specks] = 0
+    return gray, ink
 
 
 def ocr_images(images: Iterable[tuple[int, object, int | None]], workers: int | None = None) -> list[PageResult]:

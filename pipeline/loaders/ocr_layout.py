@@ -25,6 +25,7 @@ from pipeline.loaders.ocr import Word
 
 COLUMN_GAP = 2.5       # a gap wider than this many line heights splits a line into column segments
 PARA_SPACING = 1.25    # a baseline pitch this much above the usual one starts a paragraph
+RUN_ON_SPACING = 1.8   # … unless the line before runs on into this one (full, no full stop, lower-case next)
 RUNNING_BAND = 0.08    # share of the page height at top and bottom where page numbers live
 TERMINAL = (".", ":", ";", "!", "?", "…")
 PAGE_NUMBER = re.compile(r"^[-–—]?\s*(?:Trang\s+)?\d{1,3}\s*[-–—]?$", re.I)
@@ -56,8 +57,10 @@ class Line:
 
     @property
     def base(self) -> float:
-        """Baseline, near enough: most words have no descender."""
-        return median(w.bottom for w in self.words)
+        """Baseline, near enough: the bottom of the words that have no descender ("g", "(", a dot below);
+        in a line with none ("triệu đồng)."), the highest bottom less a descender's usual depth."""
+        plain = [w.bottom for w in self.words if not descends(w.text)]
+        return median(plain) if plain else min(w.bottom for w in self.words) - DESCENT * self.height
 
     @property
     def height(self) -> float:
@@ -97,6 +100,15 @@ class Geometry:
         return max((self.right - self.left) / 2, 1.0)
 
 
+DESCENT = 0.2          # of a word's height (ascender to descender) that a descender takes below the baseline
+DESCENDERS = set("gjpqyQ()[]{}|,;ạặậẹệịọộợụựỵẠẶẬẸỆỊỌỘỢỤỰỴ")
+
+
+def descends(text: str) -> bool:
+    """Does the word reach below the baseline (a descender, a bracket, a comma, a dot below)?"""
+    return any(ch in DESCENDERS for ch in unicodedata.normalize("NFC", text))
+
+
 def ascii_fold(text: str) -> str:
     text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     return "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
@@ -104,6 +116,142 @@ def ascii_fold(text: str) -> str:
 
 def is_anchor(text: str) -> bool:
     return is_layout_line(text) or bool(ASCII_ANCHOR.search(ascii_fold(fold(text))))
+
+
+# --- Two-column zones -------------------------------------------------------------------------
+
+COLUMN_SPLIT = 0.28    # inch of paper, top to bottom of a zone, that parts its two columns
+WORD_JOIN = 0.085      # inch: ink closer than this is one segment of a line
+
+
+@dataclass
+class Moved:
+    """A right-column rectangle of the page (x0, y0, x1, y1) and where its copy sits on the canvas."""
+    box: tuple[int, int, int, int]
+    top: int
+
+
+def column_zones(ink: np.ndarray, exclude: list[tuple[int, int, int, int]], scale: float = 1.0
+                 ) -> list[tuple[int, int, int, int]]:
+    """The right column of each two-column zone of the page (header, recipients beside the signature).
+
+    A zone is a run of rows whose ink leaves, all the way down, a strip of paper
+    at least COLUMN_SPLIT wide in the middle of the page, with ink on both
+    sides; a body line or a centred title crosses the strip and ends the zone.
+    Tables (`exclude`) end a zone too. Ink is joined into line segments first,
+    so that word spaces do not count as strips.
+    """
+    h, w = ink.shape
+    dpi = 200 * scale
+    # each segment of a line as a solid box, its diacritics joined to it, so that every row of a line
+    # counts (the rows of accents alone would leave strips of paper between words)
+    joined = cv2.dilate(ink, np.ones((max(3, round(0.025 * dpi)), max(3, round(WORD_JOIN * dpi))), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    seg = np.zeros_like(ink)
+    boxes = []
+    for x, y, bw, bh, _ in stats[1:n]:
+        if bh >= 0.05 * dpi or bw >= 0.15 * dpi:  # not a speck or a lone dot
+            seg[y:y + bh, x:x + bw] = 255
+            boxes.append((int(x), int(y), int(x + bw), int(y + bh)))
+    blocked = np.zeros(h, bool)
+    for x0, y0, x1, y1 in exclude:
+        seg[max(y0, 0):y1, max(x0, 0):x1] = 0
+        blocked[max(y0, 0):y1] = True
+    step = 4  # columns are looked at 4 px at a time
+    lo, hi = int(0.2 * w) // step, int(0.8 * w) // step
+    cols = seg[:, :w // step * step].reshape(h, w // step, step).max(axis=2) > 0
+    mid = cols[:, lo:hi]
+    has_ink = cols.any(axis=1)
+    need = COLUMN_SPLIT * dpi / step
+    zones = []
+    free, start, last = None, 0, 0
+
+    def close() -> None:
+        if free is None:
+            return
+        a, b = _widest(free)
+        if b - a < need:
+            return
+        split_lo, split_hi = (lo + a) * step, (lo + b) * step
+        inside = [b for b in boxes if b[1] >= start and b[3] <= last + 1]  # whole segments only
+        right = [b for b in inside if b[0] >= split_hi]
+        if not right or not any(b[2] <= split_lo for b in inside):
+            return
+        pad = round(4 * scale)
+        zones.append((max(min(b[0] for b in right) - pad, split_hi), max(min(b[1] for b in right) - pad, 0),
+                      min(max(b[2] for b in right) + pad, w), min(max(b[3] for b in right) + pad, h)))
+
+    for y in range(h):
+        if blocked[y]:
+            close()
+            free = None
+            continue
+        if not has_ink[y]:
+            continue
+        row = ~mid[y]
+        both = row if free is None else free & row
+        a, b = _widest(both)
+        if b - a >= need:
+            if free is None:
+                start = y
+            free, last = both, y
+            continue
+        close()
+        a, b = _widest(row)
+        free, start, last = (row, y, y) if b - a >= need else (None, y, y)
+    close()
+    return zones
+
+
+def _widest(free: np.ndarray) -> tuple[int, int]:
+    """Start and end of the longest run of True."""
+    if not free.any():
+        return 0, 0
+    edges = np.diff(np.concatenate([[0], free.astype(np.int8), [0]]))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    k = int(np.argmax(ends - starts))
+    return int(starts[k]), int(ends[k])
+
+
+def unfold_columns(gray: np.ndarray, ink: np.ndarray, exclude: list[tuple[int, int, int, int]], scale: float = 1.0
+                   ) -> tuple[np.ndarray, list[Moved]]:
+    """The page with the right column of each two-column zone moved below it, and what was moved.
+
+    Tesseract finds lines across the whole width: where the two columns'
+    lines are not level (a signature block beside a list of recipients) it
+    runs a line of one into a line of the other, and drops or garbles words
+    ("PHO CHỦ TỊCH", a recipient lost). Read apart, each column's lines are
+    whole; `put_back` returns the words to their place.
+    """
+    zones = column_zones(ink, exclude, scale)
+    if not zones:
+        return gray, []
+    h, w = gray.shape
+    gap = round(60 * scale)
+    paper = int(np.median(gray[::16, ::16]))
+    canvas = np.full((h + sum(y1 - y0 + gap for _, y0, _, y1 in zones) + gap, w), paper, np.uint8)
+    canvas[:h] = gray
+    moved, top = [], h + gap
+    for x0, y0, x1, y1 in zones:
+        canvas[top:top + y1 - y0, x0:x1] = gray[y0:y1, x0:x1]
+        canvas[y0:y1, x0:x1] = paper
+        moved.append(Moved((x0, y0, x1, y1), top))
+        top += y1 - y0 + gap
+    return canvas, moved
+
+
+def put_back(words: list[Word], moved: list[Moved], height: int) -> list[Word]:
+    """Words read on an unfolded canvas, in page coordinates."""
+    for wd in words:
+        cy = (wd.top + wd.bottom) / 2
+        if cy < height:
+            continue
+        for m in moved:
+            if m.top - 5 <= cy < m.top + m.box[3] - m.box[1] + 5:
+                shift = m.top - m.box[1]
+                wd.top, wd.bottom = wd.top - shift, wd.bottom - shift
+                break
+    return words
 
 
 # --- Roman numerals ---------------------------------------------------------------------------
@@ -171,7 +319,10 @@ def measure(lines: list[Line], width: int, height: int) -> Geometry:
     geo.left = min(l.x0 for l in body)  # wrapped lines start at the margin, first lines may be indented
     ends = sorted(l.x1 for l in lines)
     geo.right = ends[int(0.9 * (len(ends) - 1))]
-    pitches = sorted(b.base - a.base for a, b in zip(lines, lines[1:]) if 0 < b.base - a.base < 2.2 * a.height)
+    # the body's pitch: a header or signature line (two columns) has its own, often larger
+    single = [len(l.segments()) == 1 for l in lines]
+    pitches = sorted(b.base - a.base for (a, b), s in zip(zip(lines, lines[1:]), zip(single, single[1:]))
+                     if all(s) and 0 < b.base - a.base < 2.2 * a.height)
     # the lower quartile: on a page of short paragraphs most pitches span a paragraph break
     geo.pitch = pitches[len(pitches) // 4] if pitches else 1.4 * median(l.height for l in lines)
     return geo
@@ -232,11 +383,13 @@ def centred(line: Line, geo: Geometry) -> bool:
 def new_paragraph(prev: Line, cur: Line, geo: Geometry) -> bool:
     """Does `cur` start a paragraph rather than continue the one `prev` ends?"""
     h = max(prev.height, cur.height)
-    if geo.pitch and cur.base - prev.base > PARA_SPACING * geo.pitch + 2:
-        return True
     text, prev_text = cur.text, prev.text
     ends_terminal = prev_text.rstrip("\"”’)»").endswith(TERMINAL)
     flush = prev.x1 >= geo.right - 1.5 * h
+    # a full line running on into a lower-case word is one sentence: only a wide gap parts them
+    runs_on = flush and not ends_terminal and text[:1].islower() and not LABEL.match(text + " ")
+    if geo.pitch and cur.base - prev.base > (RUN_ON_SPACING if runs_on else PARA_SPACING) * geo.pitch + 2:
+        return True
     if LABEL.match(text + " "):  # "1.", "a)", "-": a new item unless the line before runs on to the margin
         return not flush or ends_terminal or prev.x0 > cur.x0 + 2 * h
     if OPENER.match(ascii_fold(text)):  # OCR may lose the ";" that ended the legal basis before
@@ -258,7 +411,11 @@ def new_paragraph(prev: Line, cur: Line, geo: Geometry) -> bool:
 
 # Confusions of the Vietnamese model that are never right: the Icelandic eth for đ/Đ, and the capital C
 # that the recipients' "(b/c)" (báo cáo) comes out with.
-OCR_FIXES = [(re.compile("Ð"), "Đ"), (re.compile("ð"), "đ"), (re.compile(r"(?<=\bb/)C(?=\))"), "c")]
+# Nor is "chỉ" where the model reads the plain "chi" (spend) beside "tiết" or "phí", or closing a column head
+# ("Mức chi", "Nội dung chi").
+OCR_FIXES = [(re.compile("Ð"), "Đ"), (re.compile("ð"), "đ"), (re.compile(r"(?<=\bb/)C(?=\))"), "c"),
+             (re.compile(r"\b([Cc])hỉ(?= (?:tiết(?! kiệm)|phí)\b)"), r"\1hi"),
+             (re.compile(r"(?i)^((?:nội dung|mức|định mức|khoản) )chỉ$"), r"\1chi")]
 
 
 def fix_text(text: str) -> str:
@@ -366,10 +523,17 @@ def join_pages(pages: list[list[Block]]) -> list[Block]:
 
 def _extend(table: Block, cont: Block) -> None:
     rows = [list(r) for r in cont.rows]
+    confs = [list(r) for r in cont.cell_confidence] or [[None] * len(r) for r in rows]
     for k in (2, 1):
         if len(rows) > k and len(table.rows) > k and _same_rows(rows[:k], table.rows[:k]):
-            rows = rows[k:]
+            rows, confs = rows[k:], confs[k:]
             break
+    if table.confidence is not None and cont.confidence is not None:  # weighted by filled cells
+        n1, n2 = (sum(1 for r in rs for c in r if c) for rs in (table.rows, rows))
+        table.confidence = round((table.confidence * n1 + cont.confidence * n2) / (n1 + n2), 1) if n1 + n2 else None
+    if table.cell_confidence or cont.cell_confidence:
+        table.cell_confidence = table.cell_confidence or [[None] * len(r) for r in table.rows]
+        table.cell_confidence.extend(confs)
     table.rows.extend(rows)
 
 

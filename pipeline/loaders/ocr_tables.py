@@ -13,6 +13,8 @@ Figures that do not parse are read again, enlarged, with a digits-only list.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import product
+from statistics import median
 
 import cv2
 import numpy as np
@@ -26,8 +28,12 @@ MIN_CELL = 8            # px: narrower or lower white regions are gaps between d
 PAD = 4                 # px of paper kept around a cell's ink
 NUMERIC_SHARE = 0.6     # share of a column's filled body cells that must be figures for it to be numeric
 REREAD_CONF = 70        # a figure read with a lower mean word confidence is read again
-REREAD_SCALE = 2.0
+REREAD_SCALES = (2.0, 3.0)  # enlargements for re-reading figures, the second only where the first settles nothing
+CLEARLY_SURER = 15      # a re-read this much more confident replaces a first reading that no arithmetic confirms
+WORD_TRUST = 75         # a cell from the page call with a word read less surely is cut out and read again
+UNCOVERED = 25          # px of ink (at 200 dpi) outside a cell's words that mark a dropped word
 DIGITS = "-c tessedit_char_whitelist=0123456789.,"
+JUNK = "\"'`‘’“”,;: "   # what a blurred numbering cell ("II") gains around its strokes
 
 
 @dataclass
@@ -38,6 +44,8 @@ class Cell:
     text: str = ""
     conf: float | None = None
     words: int = 0
+    doubtful: bool = False  # the page call's words cannot be trusted for this cell: read it on its own
+    first: tuple[str, float | None, int] | None = None  # the page call's reading, when only its confidence was low
 
 
 @dataclass
@@ -124,27 +132,65 @@ def _index(starts: list[float], v: int) -> int:
 
 # --- Reading the cells ------------------------------------------------------------------------
 
+def grid_of(grids: list[Grid], word: ocr.Word) -> Grid | None:
+    """The grid whose box holds the centre of the word."""
+    cx, cy = (word.x0 + word.x1) / 2, (word.top + word.bottom) / 2
+    return next((g for g in grids if g.box[0] <= cx < g.box[2] and g.box[1] <= cy < g.box[3]), None)
+
+
 def read_tables(gray: np.ndarray, grids: list[Grid], page: int, ink: np.ndarray | None = None,
-                dpi: int | None = None) -> list[Block]:
-    """One table block per grid, cells read in one Tesseract call; bad figures read once more."""
-    ink = ink_mask(gray) if ink is None else ink
-    gray, ink = _clean(gray, ink, grids, (dpi or gray.shape[1] / 8.27) / 200)
+                dpi: int | None = None, words: list[ocr.Word] | None = None) -> list[Block]:
+    """One table block per grid, every cell cut out and read in one Tesseract call, figures checked.
+
+    `ocr.read_page` saves that call: it stacks the same crops under the page
+    and reads both at once, then calls `finish_tables`. With `words` (the
+    page's words inside the grids, the page's tables cleaned), each cell takes
+    the words whose centre it holds and only the doubtful cells are read again.
+    """
+    scale = (dpi or gray.shape[1] / 8.27) / 200
+    if words is None:
+        ink = ink_mask(gray) if ink is None else ink
+        gray, ink = clean_tables(gray, ink, grids, scale)
+        crops = cell_crops(gray, ink, grids)
+    else:
+        ink = ink_mask(gray) if ink is None else ink
+        for grid in grids:
+            _assign(grid, [w for w in words if grid_of([grid], w) is grid], ink, scale)
+        crops = cell_crops(gray, ink, grids, [c for g in grids for c in g.cells if c.doubtful])
+    _read_into(crops, psm=6, dpi=dpi)
+    for cell, _ in crops:  # a cell doubted for its confidence alone keeps the surer of its two readings
+        if cell.first is not None and (cell.conf is None or (cell.first[1] or 0) >= cell.conf):
+            cell.text, cell.conf, cell.words = cell.first
+    return finish_tables(gray, ink, grids, page, dpi)
+
+
+def cell_crops(gray: np.ndarray, ink: np.ndarray, grids: list[Grid], cells: list[Cell] | None = None
+               ) -> list[tuple[Cell, np.ndarray]]:
+    """Each cell's ink with a margin of paper (from a page through `clean_tables`); empty cells are set empty."""
     crops = []
+    for cell in cells if cells is not None else [c for g in grids for c in g.cells]:
+        box = _ink_box(ink, cell.box)
+        if box is not None:
+            crops.append((cell, gray[box[1]:box[3], box[0]:box[2]]))
+        else:
+            cell.text, cell.conf, cell.words = "", None, 0
+    return crops
+
+
+def finish_tables(gray: np.ndarray, ink: np.ndarray, grids: list[Grid], page: int, dpi: int | None) -> list[Block]:
+    """The cells read: Roman numbering labels counted by their stems, figures checked and re-read, blocks made."""
     for grid in grids:
         for cell in grid.cells:
-            box = _ink_box(ink, cell.box)
-            if box is not None:
-                crops.append((cell, gray[box[1]:box[3], box[0]:box[2]]))
-    _read_into(crops, psm=6, dpi=dpi)
-    for cell, img in crops:
-        if ROMANISH.fullmatch(cell.text) and _heads_a_group(grids, cell):
-            cell.text = roman_from_stems(img, cell.text)
-    for grid in grids:
-        _reread_figures(gray, ink, grid, dpi)
+            label = cell.text.strip(JUNK)
+            if ROMANISH.fullmatch(label) and (_heads_a_group(grid, cell) or ("H" in label and len(label) > 1)):
+                box = _ink_box(ink, cell.box)
+                if box is not None:
+                    cell.text = roman_from_stems(gray[box[1]:box[3], box[0]:box[2]], label)
+        check_figures(gray, ink, grid, dpi)
     return [_block(grid, page) for grid in grids]
 
 
-def _clean(gray: np.ndarray, ink: np.ndarray, grids: list[Grid], scale: float) -> tuple[np.ndarray, np.ndarray]:
+def clean_tables(gray: np.ndarray, ink: np.ndarray, grids: list[Grid], scale: float) -> tuple[np.ndarray, np.ndarray]:
     """Copies of the page and its ink where, inside each table, only the strokes of text are left.
 
     The ruling lines are painted out with a margin for their blurred edges, and
@@ -174,9 +220,8 @@ def _clean(gray: np.ndarray, ink: np.ndarray, grids: list[Grid], scale: float) -
     return gray, ink
 
 
-def _heads_a_group(grids: list[Grid], cell: Cell) -> bool:
+def _heads_a_group(grid: Grid, cell: Cell) -> bool:
     """A numbering cell whose row names a group in capitals ("II | CÁC ĐƠN VỊ TRỰC THUỘC")."""
-    grid = next(g for g in grids if cell in g.cells)
     return any(c.row == cell.row and c.col > cell.col and is_caps(c.text) for c in grid.cells)
 
 
@@ -196,16 +241,80 @@ def _ink_box(ink: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int,
     return bx0, by0, bx1, by1
 
 
-def _read_into(crops: list[tuple[Cell, np.ndarray]], psm: int, config: str = "", scale: float = 1.0,
-               dpi: int | None = None) -> None:
-    """OCR the crops stacked on one white canvas and give each cell the words that fall on its band."""
-    if not crops:
-        return
+# --- Cells from the page's words --------------------------------------------------------------
+
+def _cell_at(grid: Grid, x: float, y: float) -> Cell | None:
+    return next((c for c in grid.cells if c.box[0] <= x < c.box[2] and c.box[1] <= y < c.box[3]), None)
+
+
+def _assign(grid: Grid, words: list[ocr.Word], ink: np.ndarray, scale: float) -> None:
+    """Give each cell the page words whose centre it holds; mark the cells those words cannot vouch for."""
+    tol = 3 * scale
+    mine: dict[int, list[ocr.Word]] = {id(c): [] for c in grid.cells}
+    tall = 1.6 * float(np.median([w.height for w in words])) if words else 0.0
+    for w in words:
+        cy = (w.top + w.bottom) / 2
+        cell = _cell_at(grid, (w.x0 + w.x1) / 2, cy)
+        if cell is None:
+            continue  # on a ruling line: the ink left uncovered marks the cell
+        if w.conf < 50 and not any(ch.isalnum() for ch in w.text):
+            continue  # a border remnant or dust read as punctuation
+        mine[id(cell)].append(w)
+        if w.height > tall:  # two lines taken for one word: one of them is lost
+            cell.doubtful = True
+        if w.x0 < cell.box[0] - tol or w.x1 > cell.box[2] + tol:  # run across a border: both cells again
+            cell.doubtful = True
+            for x in (w.x0, w.x1 - 1):
+                other = _cell_at(grid, x, cy)
+                if other is not None:
+                    other.doubtful = True
+    for cell in grid.cells:
+        found = mine[id(cell)]
+        box = _ink_box(ink, cell.box)
+        if box is None:  # no ink: whatever was read there is noise
+            cell.text, cell.conf, cell.words = "", None, 0
+            continue
+        cell.text, cell.conf, cell.words = _join(found)
+        if not found or _uncovered(ink, box, found, scale):
+            cell.doubtful = True
+        elif min(w.conf for w in found) < WORD_TRUST and not cell.doubtful:
+            cell.doubtful = True
+            cell.first = (cell.text, cell.conf, cell.words)  # read well enough in place: may stay
+
+
+def _join(words: list[ocr.Word]) -> tuple[str, float | None, int]:
+    """Text (Tesseract's lines top to bottom, words left to right), mean confidence and count of a cell's words."""
+    if not words:
+        return "", None, 0
+    lines: dict[tuple, list[ocr.Word]] = {}
+    for w in words:
+        lines.setdefault(w.line, []).append(w)
+    ordered = sorted(lines.values(), key=lambda ws: median((w.top + w.bottom) / 2 for w in ws))
+    text = " ".join(w.text for ws in ordered for w in sorted(ws, key=lambda w: w.x0))
+    return fix_text(text.strip()), sum(w.conf for w in words) / len(words), len(words)
+
+
+def _uncovered(ink: np.ndarray, box: tuple[int, int, int, int], words: list[ocr.Word], scale: float) -> bool:
+    """Does the cell hold ink that none of its words covers (a word the page call dropped)?"""
+    x0, y0, x1, y1 = box
+    left = ink[y0:y1, x0:x1].copy()
+    m = round(3 * scale)
+    for w in words:
+        left[max(w.top - m - y0, 0):max(w.bottom + m - y0, 0), max(w.x0 - m - x0, 0):max(w.x1 + m - x0, 0)] = 0
+    return cv2.countNonZero(left) > UNCOVERED * scale * scale
+
+
+def stack(crops: list[tuple[Cell, np.ndarray]], scale: float = 1.0, width: int = 0
+          ) -> tuple[np.ndarray, list[tuple[int, int, Cell]]]:
+    """The crops one under another on a white canvas (at least `width` wide), and each one's band of rows.
+
+    One Tesseract call reads them all: each call costs ~0.1 s of start-up alone.
+    """
     if scale != 1.0:
         crops = [(c, cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)) for c, img in crops]
-    gap = max(20, int(np.median([img.shape[0] for _, img in crops])))
+    gap = max(20, int(np.median([img.shape[0] for _, img in crops]))) if crops else 20
     margin = 20
-    width = max(img.shape[1] for _, img in crops) + 2 * margin
+    width = max([width] + [img.shape[1] + 2 * margin for _, img in crops])
     height = sum(img.shape[0] + gap for _, img in crops) + margin
     canvas = np.full((height, width), 255, np.uint8)
     bands = []
@@ -214,14 +323,30 @@ def _read_into(crops: list[tuple[Cell, np.ndarray]], psm: int, config: str = "",
         canvas[y:y + img.shape[0], margin:margin + img.shape[1]] = img
         bands.append((y - gap // 2, y + img.shape[0] + gap // 2, cell))
         y += img.shape[0] + gap
-    words = ocr.read_words(canvas, psm=psm, config=config, dpi=round(dpi * scale) if dpi else None)
+    return canvas, bands
+
+
+def take(words: list[ocr.Word], bands: list[tuple[int, int, Cell]], offset: int = 0) -> None:
+    """Give each stacked cell the words on its band (`offset`: where the stack starts on the canvas read)."""
     for lo, hi, cell in bands:
-        mine = [wd for wd in words if lo <= (wd.top + wd.bottom) / 2 < hi]
+        mine = [wd for wd in words if lo + offset <= (wd.top + wd.bottom) / 2 < hi + offset]
+        mine = [wd for wd in mine if wd.conf >= 50 or any(ch.isalnum() for ch in wd.text)]  # specks as punctuation
         mine.sort(key=lambda wd: (wd.line, wd.x0))
         cell.text = fix_text(" ".join(wd.text for wd in mine).strip())
         cell.words = len(mine)
         cell.conf = sum(wd.conf for wd in mine) / len(mine) if mine else None
 
+
+def _read_into(crops: list[tuple[Cell, np.ndarray]], psm: int, config: str = "", scale: float = 1.0,
+               dpi: int | None = None) -> None:
+    """OCR the crops stacked on one white canvas and give each cell the words that fall on its band."""
+    if not crops:
+        return
+    canvas, bands = stack(crops, scale)
+    take(ocr.read_words(canvas, psm=psm, config=config, dpi=round(dpi * scale) if dpi else None), bands)
+
+
+# --- Figures: parse, check the line's arithmetic, re-read ---------------------------------------
 
 def numeric_columns(grid: Grid) -> set[int]:
     """Columns whose filled cells (below the first row) are mostly figures."""
@@ -244,31 +369,154 @@ def needs_reread(text: str, conf: float | None) -> bool:
     if not text or text in ("-", "x", "X"):
         return False
     fig = parse_figure(text, ocr=True)
-    return fig.value is None or fig.malformed or (conf is not None and conf < REREAD_CONF)
+    if fig.value is None or fig.malformed or (conf is not None and conf < REREAD_CONF):
+        return True
+    return parse_figure(text).value is None  # read only with look-alikes mapped ("48.0oo"): digits wanted
 
 
-def _reread_figures(gray: np.ndarray, ink: np.ndarray, grid: Grid, dpi: int | None) -> None:
-    """Read doubtful figure cells again at REREAD_SCALE with digits only; keep a reading that parses."""
+def _value(text: str, money: bool) -> int | float | None:
+    fig = parse_figure(text, money=money, ocr=True)
+    return None if fig.malformed else fig.value
+
+
+def _agrees(q, p, a) -> bool:
+    return q is not None and p is not None and a is not None and round(q * p) == a
+
+
+@dataclass
+class Reading:
+    text: str
+    conf: float | None
+
+
+def check_figures(gray: np.ndarray, ink: np.ndarray, grid: Grid, dpi: int | None) -> None:
+    """Re-read the figures that may be misread, enlarged, digits only, before anything is flagged.
+
+    A figure cell is read again when it does not parse or was read with low
+    confidence, and so are the quantity, unit price and amount of every line
+    (columns found by their headers, `extractors.tables.analyse`) where
+    quantity × unit price ≠ amount: at 2×, then at 3× for lines the 2× reading
+    does not settle. A line takes the readings that make its arithmetic agree
+    with the fewest changes; when none does, a cell keeps its first reading
+    unless a re-read parses where it did not, or was read with clearly higher
+    confidence. So a blurred digit is repaired, and a real error in the plan,
+    which every reading repeats, is still there to be flagged. The cell's
+    confidence records the re-read: the higher of the two when they agree (two
+    reads vouch for it), the re-read's own when it was taken, the lower of the
+    two when they disagree and the first is kept.
+    """
+    from extractors.tables import analyse
+
+    rows = [[""] * grid.ncols for _ in range(grid.nrows)]
+    for cell in grid.cells:
+        rows[cell.row][cell.col] = cell.text
+    layout = analyse(rows)
+    body = layout.header_rows if layout else 1
+    roles = [layout.columns.get(k) for k in ("quantity", "unit_price", "amount")] if layout else [None] * 3
+    at = {(c.row, c.col): c for c in grid.cells}
     numeric = numeric_columns(grid)
-    doubtful = [c for c in grid.cells if c.col in numeric and c.row > 0 and needs_reread(c.text, c.conf)]
+    lone = [c for c in grid.cells if c.col in numeric and c.row >= body and needs_reread(c.text, c.conf)]
+    lines = []
+    if None not in roles:
+        for r in range(body, grid.nrows):
+            trio = [at.get((r, c)) for c in roles]
+            if all(c is not None and c.text for c in trio) and not _agrees(*_values(trio)):
+                lines.append(trio)
+    line_cells = {id(c) for trio in lines for c in trio}
+    lone = [c for c in lone if id(c) not in line_cells]
+    reads: dict[int, list[Reading]] = {}
+    todo = lone + [c for trio in lines for c in trio]
+    for factor in REREAD_SCALES:
+        if not todo:
+            break
+        _reread(gray, ink, todo, factor, dpi, reads)
+        lines = [trio for trio in lines if not _settle(trio, reads)]
+        todo = [c for trio in lines for c in trio]
+    for trio in lines:  # no reading agrees: a real error, or a figure beyond repair
+        for cell in trio:
+            _keep_best(cell, reads.get(id(cell), []))
+    for cell in lone:
+        _keep_best(cell, reads.get(id(cell), []))
+
+
+def _values(trio: list[Cell], texts: list[str] | None = None) -> tuple:
+    texts = texts or [c.text for c in trio]
+    return _value(texts[0], False), _value(texts[1], True), _value(texts[2], True)
+
+
+def _reread(gray, ink, cells: list[Cell], factor: float, dpi: int | None, reads: dict[int, list[Reading]]) -> None:
     pairs = []
-    for cell in doubtful:
+    for cell in cells:
         box = _ink_box(ink, cell.box)
         if box is not None:
             pairs.append((cell, Cell(cell.row, cell.col, cell.box), gray[box[1]:box[3], box[0]:box[2]]))
-    _read_into([(again, img) for _, again, img in pairs], psm=6, config=DIGITS, scale=REREAD_SCALE, dpi=dpi)
+    _read_into([(again, img) for _, again, img in pairs], psm=6, config=DIGITS, scale=factor, dpi=dpi)
     for cell, again, _ in pairs:
-        fig = parse_figure(again.text, ocr=True)
-        if again.text and fig.value is not None and not fig.malformed:
-            cell.text, cell.conf = again.text, again.conf
+        if again.text and _value(again.text, True) is not None:
+            reads.setdefault(id(cell), []).append(Reading(again.text, again.conf))
+
+
+def _settle(trio: list[Cell], reads: dict[int, list[Reading]]) -> bool:
+    """Give the line the readings that make its arithmetic agree, fewest changes first; False if none does."""
+    options = [[Reading(c.text, c.conf)] + reads.get(id(c), []) for c in trio]
+    first = _values(trio)
+    best = None
+    for pick in product(*options):
+        values = _values(trio, [r.text for r in pick])
+        if not _agrees(*values):
+            continue
+        rank = (sum(v != f for v, f in zip(values, first)), -sum(r.conf or 0 for r in pick))
+        if best is None or rank < best[0]:
+            best = (rank, pick)
+    if best is None:
+        return False
+    for cell, pick in zip(trio, best[1]):
+        _take(cell, pick, reads.get(id(cell), []))
+    return True
+
+
+def _take(cell: Cell, pick: Reading, again: list[Reading]) -> None:
+    """Set the cell to `pick` and its confidence from all the readings (see `check_figures`)."""
+    first = Reading(cell.text, cell.conf)
+    same = [r.conf for r in [first] + again if r.conf is not None and _value(r.text, True) == _value(pick.text, True)]
+    if pick is first or _value(pick.text, True) == _value(first.text, True):
+        cell.conf = max(same) if same else cell.conf
+        if parse_figure(cell.text).value is None:  # look-alikes in the first reading: take the digits read again
+            cell.text = next((_plain(r.text) for r in again if parse_figure(_plain(r.text)).value is not None
+                              and _value(r.text, True) == _value(first.text, True)), cell.text)
+        return
+    cell.text, cell.conf, cell.words = _plain(pick.text), max(same) if same else pick.conf, max(cell.words, 1)
+
+
+def _keep_best(cell: Cell, again: list[Reading]) -> None:
+    """No reading settles the line: keep the first unless a re-read parses where it did not, or is clearly surer."""
+    if not again:
+        return
+    best = max(again, key=lambda r: r.conf or 0)
+    first_ok = _value(cell.text, True) is not None and not parse_figure(cell.text, ocr=True).malformed
+    if not first_ok or (best.conf or 0) >= (cell.conf or 0) + CLEARLY_SURER:
+        _take(cell, best, again)
+    else:
+        vals = [r.conf for r in again if r.conf is not None and _value(r.text, True) != _value(cell.text, True)]
+        if vals and cell.conf is not None:
+            cell.conf = min([cell.conf] + vals)  # the readings disagree: less sure than either
+        else:
+            _take(cell, Reading(cell.text, cell.conf), again)
+
+
+def _plain(text: str) -> str:
+    return text.replace(" ", "")
 
 
 def _block(grid: Grid, page: int) -> Block:
     rows = [[""] * grid.ncols for _ in range(grid.nrows)]
+    confs: list[list[float | None]] = [[None] * grid.ncols for _ in range(grid.nrows)]
     for cell in grid.cells:
         rows[cell.row][cell.col] = cell.text
-    rows = [r for r in rows if any(r)]
-    weighted = [(c.conf, c.words) for c in grid.cells if c.conf is not None]
+        confs[cell.row][cell.col] = round(cell.conf, 1) if cell.text and cell.conf is not None else None
+    keep = [i for i, r in enumerate(rows) if any(r)]
+    weighted = [(c.conf, c.words) for c in grid.cells if c.conf is not None and c.text]
     total = sum(n for _, n in weighted)
     conf = round(sum(cf * n for cf, n in weighted) / total, 1) if total else None
-    return Block("table", rows=rows, page=page, confidence=conf)
+    return Block("table", rows=[rows[i] for i in keep], page=page, confidence=conf,
+                 cell_confidence=[confs[i] for i in keep])
