@@ -1,4 +1,4 @@
-"""DOCX and PDF loaders against the bare library parse, on one core.
+"""DOCX and PDF: the loaders and the full pipeline against the bare library parse, on one core.
 
 Usage: python benchmarks/bench_formats.py [FOLDER ...] [--repeat N]
 Default folders: tests/data/loaders and tests/fixtures/plans (when present).
@@ -6,7 +6,9 @@ Default folders: tests/data/loaders and tests/fixtures/plans (when present).
 Bare baseline — pdfplumber: open + extract_text() + extract_tables() on every
 page; python-docx: Document(path). The ratio is what rebuilding paragraphs,
 columns, numbering and tables costs on top of the parse the loader needs anyway.
-Files a loader refuses (encrypted, truncated, …) are skipped.
+The full pipeline is `extract_file` (load, every extractor, reconciliation).
+Files a loader refuses (encrypted, truncated, …) and PDFs with pages that need
+OCR (timed by benchmarks/bench_ocr.py) are skipped.
 """
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ import pdfplumber
 
 from pipeline.loaders.docx import load_docx
 from pipeline.loaders.errors import LoadError
-from pipeline.loaders.pdf import load_pdf
+from pipeline.loaders.pdf import load_pdf, unusable_pages
+from pipeline.run import extract_file
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = [ROOT / "tests" / "data" / "loaders", ROOT / "tests" / "fixtures" / "plans"]
@@ -42,8 +45,10 @@ def usable(files: list[Path]) -> list[Path]:
     out = []
     for p in files:
         try:
-            (load_pdf if p.suffix == ".pdf" else load_docx)(p)
+            doc = (load_pdf if p.suffix == ".pdf" else load_docx)(p)
         except LoadError:
+            continue
+        if p.suffix == ".pdf" and (unusable_pages(doc) or not doc.blocks):
             continue
         out.append(p)
     return out
@@ -62,18 +67,21 @@ def timed(fn, files: list[Path], repeat: int) -> tuple[float, int]:
     return best, pages
 
 
+def full(path: Path) -> int:
+    return extract_file(path, path.parent).document.pages or 0
+
+
 def report(kind: str, files: list[Path], bare, loader, repeat: int) -> None:
     if not files:
         print(f"{kind}: no files")
         return
     t_bare, pages = timed(bare, files, repeat)
     t_load, _ = timed(loader, files, repeat)
-    line = f"{kind}: {len(files)} files"
-    if pages:
-        line += f", {pages} pages | bare {pages / t_bare:.1f} pages/s, loader {pages / t_load:.1f} pages/s"
-    line += (f" | bare {len(files) / t_bare:.1f} docs/s, loader {len(files) / t_load:.1f} docs/s"
-             f" | loader/bare time ratio {t_load / t_bare:.2f}x")
-    print(line)
+    t_full, _ = timed(full, files, repeat)
+    print(f"{kind}: {len(files)} files" + (f", {pages} pages" if pages else ""))
+    for name, t in (("bare parse", t_bare), ("loader", t_load), ("full pipeline", t_full)):
+        rate = f"{pages / t:.1f} pages/s, " if pages else ""
+        print(f"  {name:14} {rate}{len(files) / t:.1f} docs/s, {t / t_bare:.2f}x the bare parse")
 
 
 def main() -> None:
