@@ -36,7 +36,9 @@ LETTER_ORDER_LATIN = "abcdefghijklmnopqrstuvwxyz"
 
 def fold(text: str) -> str:
     """White space folded to single spaces, NFC."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text.replace("\u00a0", " "))).strip()
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split())
 
 
 def _fold_table() -> dict[int, str]:
