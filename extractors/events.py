@@ -48,7 +48,13 @@ def mentions_in(text: str, section_id: str) -> list[EventMention]:
     for sentence in re.split(r"(?<=[.;])\s+", text):
         dates = find_dates(sentence)
         events = list(EVENT.finditer(sentence))
-        if len(dates) != 1 or len(events) != 1 or re.search(r"\bđến\b|\s[-–]\s*\d", sentence) or NOT_EVENT_DATE.search(sentence):
+        if len(dates) != 1 or len(events) != 1 or re.search(r"\bđến\b|\s[-–]\s*\d", sentence):
+            continue
+        # "… phục vụ Hội nghị X vào ngày 18/12": the date is the event's own even amid other work;
+        # otherwise a deadline or preparatory word means the date is not the event's.
+        between = sentence[events[0].start():dates[0][0]]
+        attached = events[0].start() < dates[0][0] and re.search(r"(vào|diễn ra|tổ chức)\s+(vào\s+)?ngày\s*$", between)
+        if NOT_EVENT_DATE.search(sentence) and not (attached and not re.search(r"trước\s+ngày\s*$", between)):
             continue
         ev = events[0]
         out.append(EventMention(event_key(ev.group(1), ev.group(2)), dates[0][2], section_id, sentence))

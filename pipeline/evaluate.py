@@ -42,7 +42,7 @@ from models.records import Extraction
 
 Record = dict[str, Any]
 TABLES = ["documents", "legal_bases", "sections", "attendance", "budget_tables", "budget_lines", "flags"]
-INPUT_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
+INPUT_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 EXPECTED_SUFFIX = ".expected.json"
 
 

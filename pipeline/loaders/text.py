@@ -154,27 +154,43 @@ def column_parts(line: str) -> tuple[str | None, str | None]:
     return left.strip(), right.strip()
 
 
+def right_centre(line: str, part: str) -> float:
+    start = line.rfind(part)
+    return start + len(part) / 2
+
+
 def unfold_columns(lines: list[str]) -> list[str]:
-    """Put a two-column region (header, signature) as its left column then its right column."""
+    """Put a two-column region (header, signature) as its left column then its right column.
+
+    A region starts at a line with both columns; a line with text only on the
+    right joins it when centred under the right column (a signer's name), not
+    when centred on the page (KẾ HOẠCH, a title line); bullet lines right after
+    it still belong to its left column (the last recipients).
+    """
     parts = [column_parts(l) if "\t" not in l and l.strip() else (l, None) for l in lines]
-    marked = [i for i, (left, right) in enumerate(parts) if right is not None]
+    splits = [i for i, (left, right) in enumerate(parts) if right is not None and left]
     out: list[str] = []
     i = 0
     while i < len(lines):
-        if i not in marked:
+        if i not in splits:
             out.append(lines[i])
             i += 1
             continue
+        centre = right_centre(lines[i], parts[i][1] or "")
         end = i
-        while True:  # the region goes on while the next column line is at most 4 text lines away
-            nxt = next((j for j in marked if j > end), None)
+        while True:  # the region goes on while its next column line is at most 4 text lines away
+            nxt = next((j for j in range(end + 1, len(lines)) if parts[j][1] is not None and (
+                j in splits or abs(right_centre(lines[j], parts[j][1] or "") - centre) <= 10)), None)
             if nxt is None or sum(1 for l in lines[end + 1:nxt] if l.strip()) > 4:
                 break
             end = nxt
+        while end + 1 < len(lines) and (not lines[end + 1].strip() or re.match(r"\s*[-+•]\s", lines[end + 1])) \
+                and any(re.match(r"\s*[-+•]\s", l) for l in lines[end + 1:end + 3]):
+            end += 1
         lefts = [p[0] for p in parts[i:end + 1] if p[0] and p[0].strip()]
         rights = [p[1] for p in parts[i:end + 1] if p[1]]
         for piece in lefts + rights:
-            out += [piece, ""]
+            out += [piece.strip(), ""]
         i = end + 1
     return out
 
@@ -203,6 +219,10 @@ def tabify_space_tables(lines: list[str]) -> list[str]:
             continue
         j, rows, last = i, [], i
         while j < len(lines) and j - last <= 2:
+            if PAGE_NUMBER.match(lines[j].replace("\f", "").strip()) or lines[j].strip() == "\f":
+                j += 1  # a page break inside the table: the table goes on
+                last = j
+                continue
             c = space_cells(lines[j]) if "\t" not in lines[j] else []
             # a lone cell continues a wrapped item only when it is indented past the first column
             if len(c) >= 2 or (len(c) == 1 and rows and c[0][0] > rows[0][1][0][1]):
@@ -217,11 +237,21 @@ def tabify_space_tables(lines: list[str]) -> list[str]:
             i += 1
             continue
         header = max(wide[:3], key=lambda r: len(r[1]))[1]
+        # Widen each column to the cells the wide rows put in it, so a wrapped line left of a centred
+        # header word still lands in its column.
+        spans = [[h[0], h[1], h[2]] for h in header]
+        for _, c in wide:
+            for cell in c:
+                k = column_of(cell, header)
+                spans[k][0], spans[k][1] = min(spans[k][0], cell[0]), max(spans[k][1], cell[1])
+        header = [tuple(h) for h in spans]
         table: list[tuple[int, list[str]]] = []
         for n, c in rows:
-            if len(c) == 1 and table:
-                col = column_of(c[0], header)
-                table[-1][1][col] = f"{table[-1][1][col]} {c[0][2]}".strip()
+            no_figure = not any(re.search(r"\d{2}|\d[.,]\d", t) for *_, t in c)
+            if table and (len(c) == 1 or (no_figure and c[0][0] > header[0][1])):
+                for cell in c:  # a wrapped line: its pieces continue the cells above them
+                    col = column_of(cell, header)
+                    table[-1][1][col] = f"{table[-1][1][col]} {cell[2]}".strip()
                 out[n] = ""
                 continue
             row = [""] * len(header)
@@ -249,19 +279,22 @@ def parse_text(text: str, source_path: str, fmt: str) -> Document:
     markdown = fmt == "md"
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not markdown:
-        raw_lines = tabify_space_tables(unfold_columns(raw_lines))
+        raw_lines = unfold_columns(tabify_space_tables(raw_lines))
     # (kind, text, page, level, cells) items before paragraph assembly
     items: list[tuple[str, str, int, int, list[str] | None]] = []
     page = 1
     max_page = 1
+    fresh_page = False  # the first text line after a form feed may be the new page's number
     for i, line in enumerate(raw_lines):
-        after_break = "\f" in line
-        if after_break:
+        if "\f" in line:
             page += line.count("\f")
             max_page = max(max_page, page)
             line = line.replace("\f", "")
+            fresh_page = True
+        if fresh_page and line.strip():
+            fresh_page = False
             m = PAGE_NUMBER.match(line.strip())
-            if m:  # "\f2": the new page's number, right after the break
+            if m:  # "\f2" or "\f" then "   - 2 -": the new page's number
                 page = max(page, int(m.group(1)))
                 max_page = max(max_page, page)
                 continue
