@@ -74,7 +74,8 @@ def test_underlines_and_boxes_are_not_tables():
 
 def test_figure_cells_reread_only_when_doubtful():
     assert not ocr_tables.needs_reread("5.000.000", 95)
-    assert not ocr_tables.needs_reread("1.5OO.OOO", 95)  # O/0 is repaired by parse_figure(ocr=True)
+    # O/0 parses with ocr=True, but the cell should hold digits (the budget extractor reads figures as printed)
+    assert ocr_tables.needs_reread("1.5OO.OOO", 95)
     assert ocr_tables.needs_reread("5.000.0O0I", 95)
     assert ocr_tables.needs_reread("NI", 54)
     assert ocr_tables.needs_reread("9.000.000", 40)  # parses, but read with low confidence
@@ -230,3 +231,157 @@ def test_images_dispatch_to_the_image_loader(monkeypatch, tmp_path):
     for suffix in (".png", ".JPG", ".jpeg", ".tif", ".tiff"):
         assert loaders.load(tmp_path / f"scan{suffix}") == "doc"
     assert seen == [".png", ".JPG", ".jpeg", ".tif", ".tiff"]
+
+
+# --- despeckle, two-column zones, baselines ------------------------------------------------------
+
+def test_despeckle_removes_dust_not_dots():
+    page = np.asarray(text_page(["Căn cứ Quyết định số 1234/QĐ-UBND; chi tiết."])).copy()
+    dust = [(700, 300), (820, 410), (95, 500)]
+    for x, y in dust:
+        page[y, x] = 60
+    ink = ocr_tables.ink_mask(page)
+    clean, clean_ink = ocr.despeckle(page, ink)
+    assert all(clean[y, x] > 200 and not clean_ink[y, x] for x, y in dust)
+    text = ink[40:110, :] > 0  # the line's glyphs, dots and accents included, are all kept
+    assert np.array_equal(clean_ink[40:110, :] > 0, text)
+
+
+def two_columns(right_pitch: int) -> np.ndarray:
+    """Recipients on the left (pitch 40 px), a signature on the right (its own pitch), under a body line."""
+    img = Image.new("L", (1654, 1200), 255)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT, 26)
+    draw.text((160, 100), "Trên đây là Kế hoạch tổ chức Hội thi của Ủy ban nhân dân huyện năm 2024 ./.", font=font, fill=0)
+    for i, t in enumerate(["Nơi nhận:", "- UBND tỉnh (b/c);", "- Đảng ủy xã (b/c);", "- Lưu: VT."]):
+        draw.text((160, 200 + 40 * i), t, font=font, fill=0)
+    for i, t in enumerate(["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]):
+        draw.text((950, 200 + right_pitch * i), t, font=font, fill=0)
+    return np.asarray(img)
+
+
+def test_the_right_column_of_a_two_column_zone_is_found_and_moved():
+    page = two_columns(52)
+    ink = ocr_tables.ink_mask(page)
+    zones = ocr_layout.column_zones(ink, [])
+    assert len(zones) == 1
+    x0, y0, x1, y1 = zones[0]
+    assert 800 < x0 <= 950 and y0 <= 205 and 1200 < x1 and 300 < y1 < 400  # the signature, not the body line
+    canvas, moved = ocr_layout.unfold_columns(page, ink, [])
+    assert canvas.shape[0] > page.shape[0] and canvas[y0:y1, x0:x1].min() > 200  # moved away…
+    top = moved[0].top
+    assert np.array_equal(canvas[top:top + y1 - y0, x0:x1], page[y0:y1, x0:x1])  # …below the page
+    word = Word("PHÓ", 950, top + 104 + 200 - y0, 1010, top + 130 + 200 - y0, 90, (9, 1, 1))
+    assert ocr_layout.put_back([word], moved, page.shape[0])[0].top == 304  # and put back
+
+
+def test_a_body_page_has_no_zone():
+    page = np.asarray(text_page(["Căn cứ Quyết định số 1234/QĐ-UBND ngày 15 tháng 01 năm 2024 của UBND"] * 12))
+    assert ocr_layout.column_zones(ocr_tables.ink_mask(page), []) == []
+
+
+def test_a_line_of_descending_words_still_runs_on():
+    """'triệu đồng).' has no word without a descender (a dot below, a 'g', a bracket): its baseline is not its
+    bottom, and the paragraph is not cut before it."""
+    w = line_words("4. Kinh phí thực hiện: 150.000.000 đồng (bằng chữ: Một trăm năm mươi", 100, 100, (1, 1, 1),
+                   justify_to=1500)
+    w += line_words("triệu đồng).", 100, 152, (1, 1, 2))
+    for word in w[-2:]:
+        word.bottom += 8  # the dot below and the descenders reach lower than a plain word
+    w += line_words("Nguồn kinh phí sự nghiệp y tế năm 2025 của Trung tâm.", 200, 220, (1, 1, 3))
+    w += line_words("Thực hiện Kế hoạch số 95/KH-SYT ngày 20/5/2025 của Sở Y tế về", 200, 265, (1, 1, 4),
+                    justify_to=1500)
+    w += line_words("chiến dịch tiêm vắc xin sởi năm 2025.", 100, 307, (1, 1, 5))
+    texts = [b.text for b in ocr_layout.page_blocks(w, [], 2, 1654, 2339)]
+    assert texts[0] == "4. Kinh phí thực hiện: 150.000.000 đồng (bằng chữ: Một trăm năm mươi triệu đồng)."
+
+
+# --- cell confidences and the figure re-read ---------------------------------------------------------
+
+def grid_of_texts(texts: list[list[str]], confs: float = 95.0) -> ocr_tables.Grid:
+    cells = [ocr_tables.Cell(r, c, (100 * c, 40 * r, 100 * c + 90, 40 * r + 30), t, confs if t else None, 1 if t else 0)
+             for r, row in enumerate(texts) for c, t in enumerate(row)]
+    return ocr_tables.Grid((0, 0, 100 * len(texts[0]), 40 * len(texts)), len(texts), len(texts[0]), cells)
+
+
+BUDGET = [["STT", "Nội dung", "Số lượng", "Đơn giá", "Thành tiền"],
+          ["1", "Thuê hội trường", "1", "5.000.000", "5.000.000"],
+          ["2", "In ấn", "150", "20.000", "3.000.000"],
+          ["3", "Giải thưởng", "6", "1.500.000", "3.000.000"],
+          ["Tổng cộng", "", "", "", "11.000.000"]]
+
+
+def run_check(monkeypatch, grid, readings: dict[tuple[int, int], list[tuple[str, float]]]) -> list[float]:
+    """check_figures with Tesseract replaced by `readings` (what each re-read, in turn, gives a cell)."""
+    calls = []
+
+    def reread(gray, ink, cells, factor, dpi, reads, line=None):
+        calls.append(factor)
+        for cell in cells:
+            got = readings.get((cell.row, cell.col), [])
+            if len(got) >= len(calls):
+                text, conf = got[len(calls) - 1]
+                reads.setdefault(id(cell), []).append(ocr_tables.Reading(text, conf))
+
+    monkeypatch.setattr(ocr_tables, "_reread", reread)
+    monkeypatch.setattr(ocr_tables, "_ink_box", lambda ink, box: box)
+    ocr_tables.check_figures(None, None, grid, 200)
+    return calls
+
+
+def test_a_reread_that_makes_the_line_agree_is_kept(monkeypatch):
+    grid = grid_of_texts(BUDGET)
+    amount = next(c for c in grid.cells if (c.row, c.col) == (3, 4))
+    amount.conf = 88.0
+    calls = run_check(monkeypatch, grid, {(3, 4): [("3.000.000", 90.0), ("9.000.000", 93.0)], (3, 2): [("6", 96.0)] * 2,
+                                          (3, 3): [("1.500.000", 96.0)] * 2})
+    assert calls == [2.0, 3.0]  # the 2× reading settled nothing: 3× was tried
+    assert (amount.text, amount.conf) == ("9.000.000", 93.0)
+    block = ocr_tables._block(grid, 1)
+    assert block.rows[3][4] == "9.000.000" and block.cell_confidence[3][4] == 93.0
+    assert block.cell_confidence[3][2] == 96.0  # the quantity read twice the same: the higher confidence
+    assert block.cell_confidence[4][1:4] == [None, None, None]  # empty cells
+
+
+def test_a_real_error_is_kept_and_the_readings_vouch_for_it(monkeypatch):
+    grid = grid_of_texts(BUDGET, confs=80.0)
+    same = {(3, 2): [("6", 95.0)] * 2, (3, 3): [("1.500.000", 94.0)] * 2, (3, 4): [("3.000.000", 92.0)] * 2}
+    run_check(monkeypatch, grid, same)
+    row = {c.col: c for c in grid.cells if c.row == 3}
+    assert [row[c].text for c in (2, 3, 4)] == ["6", "1.500.000", "3.000.000"]
+    assert [row[c].conf for c in (2, 3, 4)] == [95.0, 94.0, 92.0]
+
+
+def test_a_disagreeing_reread_lowers_the_confidence(monkeypatch):
+    grid = grid_of_texts(BUDGET, confs=90.0)
+    run_check(monkeypatch, grid, {(3, 4): [("8.000.000", 70.0), ("8.000.000", 72.0)]})
+    amount = next(c for c in grid.cells if (c.row, c.col) == (3, 4))
+    assert (amount.text, amount.conf) == ("3.000.000", 70.0)  # first kept, its confidence the lower
+
+
+def test_a_consistent_line_is_not_read_again(monkeypatch):
+    grid = grid_of_texts([r[:] for r in BUDGET[:3]], confs=60.0)  # low confidence, but 1 × 5.000.000 = 5.000.000
+    assert run_check(monkeypatch, grid, {}) == []
+
+
+def test_joined_pages_keep_cell_confidences():
+    head = ["STT", "Nội dung", "Thành tiền"]
+    p1 = [Block("table", rows=[head, ["1", "A", "1.000"]], page=1, confidence=90.0,
+                cell_confidence=[[90.0, 90.0, 90.0], [90.0, 90.0, 90.0]])]
+    p2 = [Block("table", rows=[head, ["2", "B", "2.000"]], page=2, confidence=60.0,
+                cell_confidence=[[60.0, 60.0, 60.0], [60.0, 60.0, 50.0]])]
+    out = ocr_layout.join_pages([p1, p2])
+    assert out[0].rows == [head, ["1", "A", "1.000"], ["2", "B", "2.000"]]
+    assert out[0].cell_confidence == [[90.0] * 3, [90.0] * 3, [60.0, 60.0, 50.0]]
+    assert out[0].confidence == 80.0
+
+
+def test_a_spaced_dash_after_a_roman_label():
+    def word(text: str) -> np.ndarray:  # the word's box, as Tesseract gives it
+        img = Image.new("L", (300, 80), 255)
+        ImageDraw.Draw(img).text((20, 20), text, font=ImageFont.truetype(FONT, 28), fill=0)
+        a = np.asarray(img)
+        ys, xs = np.nonzero(a < 128)
+        return a[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+
+    assert ocr_layout._spaced_dash(word("I -")) and not ocr_layout._spaced_dash(word("I-"))

@@ -131,7 +131,63 @@ def test_make_scans_is_reproducible(tmp_path):
     from PIL import Image
 
     make_scans.save_all(tmp_path)
-    for name in ("plan-p1.png", "plan-p2.jpg"):
+    for name in ("plan-p1.png", "plan-p2.jpg", "reread-small.jpg", "reread-error.jpg"):
         a, b = (np.asarray(Image.open(folder / name).convert("L"), dtype=np.float32) for folder in (DATA, tmp_path))
         assert a.shape == b.shape
         assert np.abs(a - b).mean() < 1.0  # JPEG encoders may differ by a level here and there
+
+
+# --- Figures read again before anything is flagged (make_scans: reread-small.jpg, reread-error.jpg) -------
+
+def test_cell_confidence_per_cell(tif):
+    table = tif.tables()[0]
+    assert [len(r) for r in table.cell_confidence] == [len(r) for r in table.rows]
+    for row, confs in zip(table.rows, table.cell_confidence):
+        for text, conf in zip(row, confs):
+            assert (conf is None) == (text == "") and (conf is None or 0 <= conf <= 100)
+    filled = [c for r in table.cell_confidence for c in r if c is not None]
+    assert min(filled) <= table.confidence <= max(filled)
+
+
+def test_a_figure_printed_small_is_read_again(monkeypatch):
+    """Row 3's amount (6 × 1.500.000) is printed in a 4.3 pt font: the page read takes it for 3.000.000;
+    read again, enlarged to the table's own figures with digits only, it is 9.000.000."""
+    from PIL import Image
+
+    from pipeline.loaders import ocr_tables
+    from pipeline.run import extract_document
+
+    image = Image.open(DATA / "reread-small.jpg")
+    monkeypatch.setattr(ocr_tables, "REREAD_SCALES", ())
+    first = next(b for b in ocr.read_page(image, 1, 200).blocks if b.is_table)
+    assert first.rows[3][4] == "3.000.000"  # the misreading the re-read has to repair
+    monkeypatch.undo()
+
+    result = ocr.read_page(image, 1, 200)
+    table = next(b for b in result.blocks if b.is_table)
+    assert table.rows == make_scans.TABLE
+    assert table.cell_confidence[3][4] >= 85  # the re-read's confidence, not the misreading's
+    from models.document import Document
+
+    ex = extract_document(Document("reread-small.jpg", "image", result.blocks, pages=1, ocr_used=True))
+    assert [l.amount for l in ex.budget_lines] == [5_000_000, 3_000_000, 9_000_000, 1_800_000, 2_370_000, 21_170_000]
+    assert ex.flags == []
+
+
+def test_a_real_error_survives_the_reread(monkeypatch):
+    """Row 4 really is wrong in the plan (120 × 15.000 printed as 1.900.000): it is read again, every reading
+    repeats it, and the finding stands as an error without an OCR caveat."""
+    from pipeline.loaders import ocr_tables
+    from pipeline.run import extract_file
+
+    reread = []
+    original = ocr_tables._reread
+    monkeypatch.setattr(ocr_tables, "_reread", lambda gray, ink, cells, *a: (
+        reread.extend((c.row, c.col) for c in cells), original(gray, ink, cells, *a))[1])
+    ex = extract_file(DATA / "reread-error.jpg", DATA)
+    assert {(4, 2), (4, 3), (4, 4)} <= set(reread)
+    assert [(f.check, f.severity, f.row, f.expected, f.found) for f in ex.flags] == [
+        ("line_arithmetic", "error", 4, "1800000", "1900000")]
+    assert "OCR" not in ex.flags[0].message
+    line = next(l for l in ex.budget_lines if l.row == 4)
+    assert line.ocr_confidence is not None and line.ocr_confidence >= 85

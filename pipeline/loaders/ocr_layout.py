@@ -138,67 +138,78 @@ def column_zones(ink: np.ndarray, exclude: list[tuple[int, int, int, int]], scal
     A zone is a run of rows whose ink leaves, all the way down, a strip of paper
     at least COLUMN_SPLIT wide in the middle of the page, with ink on both
     sides; a body line or a centred title crosses the strip and ends the zone.
-    Tables (`exclude`) end a zone too. Ink is joined into line segments first,
-    so that word spaces do not count as strips.
+    Tables (`exclude`) end a zone too. Ink is joined into line segments first
+    (solid boxes, accents joined to their letters), so that word spaces and the
+    rows of accents alone do not count as strips. Worked out at half size.
     """
+    small = cv2.resize(ink, (ink.shape[1] // 2, ink.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    zones = _zones(small, [tuple(v // 2 for v in box) for box in exclude], 100 * scale)
     h, w = ink.shape
-    dpi = 200 * scale
-    # each segment of a line as a solid box, its diacritics joined to it, so that every row of a line
-    # counts (the rows of accents alone would leave strips of paper between words)
+    return [(2 * x0, 2 * y0, min(2 * x1, w), min(2 * y1, h)) for x0, y0, x1, y1 in zones]
+
+
+def _zones(ink: np.ndarray, exclude: list[tuple[int, ...]], dpi: float) -> list[tuple[int, int, int, int]]:
+    h, w = ink.shape
     joined = cv2.dilate(ink, np.ones((max(3, round(0.025 * dpi)), max(3, round(WORD_JOIN * dpi))), np.uint8))
     n, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
-    seg = np.zeros_like(ink)
-    boxes = []
-    for x, y, bw, bh, _ in stats[1:n]:
-        if bh >= 0.05 * dpi or bw >= 0.15 * dpi:  # not a speck or a lone dot
-            seg[y:y + bh, x:x + bw] = 255
-            boxes.append((int(x), int(y), int(x + bw), int(y + bh)))
-    blocked = np.zeros(h, bool)
-    for x0, y0, x1, y1 in exclude:
-        seg[max(y0, 0):y1, max(x0, 0):x1] = 0
-        blocked[max(y0, 0):y1] = True
-    step = 4  # columns are looked at 4 px at a time
+    boxes = sorted((x, y, x + bw, y + bh) for x, y, bw, bh, _ in stats[1:n].tolist()
+                   if (bh >= 0.07 * dpi or bw >= 0.15 * dpi)  # not a speck or a lone dot
+                   and not any(ex[0] <= x + bw / 2 < ex[2] and ex[1] <= y + bh / 2 < ex[3] for ex in exclude))
+    boxes.sort(key=lambda b: b[1])
+    # visual rows: segments whose heights overlap, chained (a signature beside recipients at another pitch
+    # makes one tall row of both columns)
+    rows: list[list[tuple[int, int, int, int]]] = []
+    for b in boxes:
+        if rows and b[1] < max(r[3] for r in rows[-1]):
+            rows[-1].append(b)
+        else:
+            rows.append([b])
+    step = 2
     lo, hi = int(0.2 * w) // step, int(0.8 * w) // step
-    cols = seg[:, :w // step * step].reshape(h, w // step, step).max(axis=2) > 0
-    mid = cols[:, lo:hi]
-    has_ink = cols.any(axis=1)
     need = COLUMN_SPLIT * dpi / step
-    zones = []
-    free, start, last = None, 0, 0
 
-    def close() -> None:
-        if free is None:
-            return
+    def free_of(row) -> np.ndarray:
+        free = np.ones(hi - lo, bool)
+        for x0, _, x1, _ in row:
+            free[max(x0 // step - lo, 0):max((x1 - 1) // step + 1 - lo, 0)] = False
+        return free
+
+    def split(row, free) -> tuple[int, int] | None:
+        """The strip's edges (px) when the row has segments wholly on both sides of it."""
         a, b = _widest(free)
         if b - a < need:
-            return
-        split_lo, split_hi = (lo + a) * step, (lo + b) * step
-        inside = [b for b in boxes if b[1] >= start and b[3] <= last + 1]  # whole segments only
-        right = [b for b in inside if b[0] >= split_hi]
-        if not right or not any(b[2] <= split_lo for b in inside):
-            return
-        pad = round(4 * scale)
-        zones.append((max(min(b[0] for b in right) - pad, split_hi), max(min(b[1] for b in right) - pad, 0),
-                      min(max(b[2] for b in right) + pad, w), min(max(b[3] for b in right) + pad, h)))
+            return None
+        left, right = (lo + a) * step, (lo + b) * step
+        if any(r[2] <= left for r in row) and any(r[0] >= right for r in row):
+            return left, right
+        return None
 
-    for y in range(h):
-        if blocked[y]:
+    zones: list[tuple[int, int, int, int]] = []
+    run: list = []
+    free = None
+
+    def close() -> None:
+        if run:
+            cut = split([b for r in run for b in r], free)
+            right = [b for r in run for b in r if cut and b[0] >= cut[1]]
+            if right:
+                pad = max(1, round(0.01 * dpi))
+                zones.append((max(min(b[0] for b in right) - pad, cut[1]), max(min(b[1] for b in right) - pad, 0),
+                              min(max(b[2] for b in right) + pad, w), min(max(b[3] for b in right) + pad, h)))
+
+    for row in rows:
+        own = free_of(row)
+        if split(row, own) is None:  # a body line, a title, a lone column line: no zone here
             close()
-            free = None
+            run, free = [], None
             continue
-        if not has_ink[y]:
-            continue
-        row = ~mid[y]
-        both = row if free is None else free & row
-        a, b = _widest(both)
-        if b - a >= need:
-            if free is None:
-                start = y
-            free, last = both, y
+        between = run and any(ex[1] < row[0][1] and ex[3] > max(b[3] for b in run[-1]) for ex in exclude)
+        if run and not between and split([b for r in run for b in r] + row, free & own) is not None:
+            run.append(row)
+            free = free & own
             continue
         close()
-        a, b = _widest(row)
-        free, start, last = (row, y, y) if b - a >= need else (None, y, y)
+        run, free = [row], own
     close()
     return zones
 
@@ -283,6 +294,22 @@ def fix_roman_labels(words: list[Word], gray: np.ndarray) -> None:
     for w in first.values():
         if ROMANISH.fullmatch(w.text) and w.text[-1:] in ".):" and not (w.conf >= 90 and set(w.text[:-1]) == {"I"}):
             w.text = roman_from_stems(gray[w.top:w.bottom, w.x0:w.x1], w.text)
+        elif GLUED_DASH.fullmatch(w.text) and _spaced_dash(gray[w.top:w.bottom, w.x0:w.x1]):
+            w.text = w.text[:-1] + " " + w.text[-1]  # "I - MỤC ĐÍCH" read as "I- MỤC ĐÍCH"
+
+
+GLUED_DASH = re.compile(r"[IVXLC]{1,6}[-–]")
+
+
+def _spaced_dash(crop: np.ndarray) -> bool:
+    """Is there a word space (a quarter of the height) of paper before the final dash of the crop?"""
+    if crop.size == 0:
+        return False
+    _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    cols = ink.any(axis=0).astype(np.int8)
+    edges = np.diff(np.concatenate([[0], cols, [0]]))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    return len(starts) >= 2 and starts[-1] - ends[-2] >= 0.25 * crop.shape[0]
 
 
 # --- Words to lines ---------------------------------------------------------------------------
@@ -413,7 +440,10 @@ def new_paragraph(prev: Line, cur: Line, geo: Geometry) -> bool:
 # that the recipients' "(b/c)" (báo cáo) comes out with.
 # Nor is "chỉ" where the model reads the plain "chi" (spend) beside "tiết" or "phí", or closing a column head
 # ("Mức chi", "Nội dung chi").
-OCR_FIXES = [(re.compile("Ð"), "Đ"), (re.compile("ð"), "đ"), (re.compile(r"(?<=\bb/)C(?=\))"), "c"),
+# The model also doubles a capital Đ inside an abbreviation ("QĐĐ-BYT", "TĐĐKT") and reads the "c" of
+# "(b/c)" as a euro sign.
+OCR_FIXES = [(re.compile("Ð"), "Đ"), (re.compile("ð"), "đ"), (re.compile(r"(?<=\bb/)[C€](?=\))"), "c"),
+             (re.compile(r"(?<=[A-Z])ĐĐ|ĐĐ(?=[A-Z-])"), "Đ"),
              (re.compile(r"\b([Cc])hỉ(?= (?:tiết(?! kiệm)|phí)\b)"), r"\1hi"),
              (re.compile(r"(?i)^((?:nội dung|mức|định mức|khoản) )chỉ$"), r"\1chi")]
 

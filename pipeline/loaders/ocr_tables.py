@@ -1,14 +1,20 @@
-"""Ruled tables in a page image: cells from the ruling lines, text cell by cell.
+"""Ruled tables in a page image: cells from the ruling lines, text cell by cell, figures checked.
 
 Plans draw every border of their budget and attendance tables, so the cells
 are the white regions the ruling lines enclose (OpenCV morphology keeps only
 long straight strokes, so text never closes a cell). A spanned cell is one
 region over several grid columns or rows; like the text loaders, its text goes
-in its first grid cell and the others stay "". Reading a table as page text
-mixes columns and borders ("5 [Trang trí… 2.370.000]"); reading each cell on its
-own does not. One Tesseract call per call site reads all cells of a page,
-stacked on one canvas, because each call costs ~0.1 s of start-up alone.
-Figures that do not parse are read again, enlarged, with a digits-only list.
+in its first grid cell and the others stay "".
+
+The page's one Tesseract call reads the tables too, their lines painted out
+(`clean_tables`); each cell takes the words whose centre it holds. A cell the
+page's words cannot vouch for (ink no word covers, a word across a border or
+two lines tall, a word read with low confidence) is cut out and read on its
+own, all such cells stacked on one canvas in one more call: each call costs
+~0.1 s of start-up alone. Then the figures: a line whose quantity × unit
+price ≠ amount, or a figure that does not parse, is read again enlarged with
+digits only, and the reading that makes the line agree is kept
+(`check_figures`). Each cell's confidence goes to `Block.cell_confidence`.
 """
 from __future__ import annotations
 
@@ -45,7 +51,8 @@ class Cell:
     conf: float | None = None
     words: int = 0
     doubtful: bool = False  # the page call's words cannot be trusted for this cell: read it on its own
-    first: tuple[str, float | None, int] | None = None  # the page call's reading, when only its confidence was low
+    first: tuple[str, float | None, int] | None = None  # the page call's reading of a doubtful cell
+    sure_in_place: bool = False  # … doubted for its confidence alone
 
 
 @dataclass
@@ -158,8 +165,9 @@ def read_tables(gray: np.ndarray, grids: list[Grid], page: int, ink: np.ndarray 
             _assign(grid, [w for w in words if grid_of([grid], w) is grid], ink, scale)
         crops = cell_crops(gray, ink, grids, [c for g in grids for c in g.cells if c.doubtful])
     _read_into(crops, psm=6, dpi=dpi)
-    for cell, _ in crops:  # a cell doubted for its confidence alone keeps the surer of its two readings
-        if cell.first is not None and (cell.conf is None or (cell.first[1] or 0) >= cell.conf):
+    for cell, _ in crops:  # a cell doubted for its confidence alone keeps the surer of its two readings;
+        # any keeps the page's reading when the cut-out reads nothing (a figure printed small, skipped in a block)
+        if cell.first is not None and (not cell.text or (cell.sure_in_place and (cell.first[1] or 0) >= (cell.conf or 0))):
             cell.text, cell.conf, cell.words = cell.first
     return finish_tables(gray, ink, grids, page, dpi)
 
@@ -182,7 +190,8 @@ def finish_tables(gray: np.ndarray, ink: np.ndarray, grids: list[Grid], page: in
     for grid in grids:
         for cell in grid.cells:
             label = cell.text.strip(JUNK)
-            if ROMANISH.fullmatch(label) and (_heads_a_group(grid, cell) or ("H" in label and len(label) > 1)):
+            if ROMANISH.fullmatch(label) and (_heads_a_group(grid, cell) or ("H" in label and len(label) > 1)
+                                              or _opens_a_count(grid, cell)):
                 box = _ink_box(ink, cell.box)
                 if box is not None:
                     cell.text = roman_from_stems(gray[box[1]:box[3], box[0]:box[2]], label)
@@ -218,6 +227,12 @@ def clean_tables(gray: np.ndarray, ink: np.ndarray, grids: list[Grid], scale: fl
         near = cv2.dilate(text, np.ones((5, 5), np.uint8)) > 0  # keep the anti-aliased edges of glyphs
         region[~near] = 255
     return gray, ink
+
+
+def _opens_a_count(grid: Grid, cell: Cell) -> bool:
+    """A numbering cell read as letters ("l", "Il") right above a "1": the label of a group, a Roman numeral."""
+    below = sorted((c for c in grid.cells if c.col == cell.col and c.row > cell.row and c.text), key=lambda c: c.row)
+    return cell.col == 0 and not cell.text.strip(JUNK).isdigit() and bool(below) and below[0].text.strip(" .") == "1"
 
 
 def _heads_a_group(grid: Grid, cell: Cell) -> bool:
@@ -269,17 +284,44 @@ def _assign(grid: Grid, words: list[ocr.Word], ink: np.ndarray, scale: float) ->
                 if other is not None:
                     other.doubtful = True
     for cell in grid.cells:
-        found = mine[id(cell)]
+        found = _without_fragments(mine[id(cell)])
         box = _ink_box(ink, cell.box)
         if box is None:  # no ink: whatever was read there is noise
             cell.text, cell.conf, cell.words = "", None, 0
             continue
         cell.text, cell.conf, cell.words = _join(found)
+        only_confidence = not cell.doubtful
         if not found or _uncovered(ink, box, found, scale):
+            cell.doubtful, only_confidence = True, False
+        elif min(w.conf for w in found) < WORD_TRUST:
             cell.doubtful = True
-        elif min(w.conf for w in found) < WORD_TRUST and not cell.doubtful:
-            cell.doubtful = True
-            cell.first = (cell.text, cell.conf, cell.words)  # read well enough in place: may stay
+        if cell.doubtful and found:
+            cell.first = (cell.text, cell.conf, cell.words)
+            cell.sure_in_place = only_confidence  # read well enough in place: may stay
+    _trust_numbering(grid)
+
+
+def _without_fragments(words: list[ocr.Word]) -> list[ocr.Word]:
+    """Drop the pieces of a word read on their own: an accent or a dot, low, above or below a taller word."""
+    if len(words) < 2:
+        return words
+    h = median(w.height for w in words)
+    return [w for w in words if not (w.height < 0.5 * h and w.conf < 70 and any(
+        o is not w and o.height >= h and min(o.x1, w.x1) > max(o.x0, w.x0) for o in words))]
+
+
+def _trust_numbering(grid: Grid) -> None:
+    """A numbering cell read with low confidence needs no second read when it carries on its column's count
+    (1, 2, 3 …, from 1 again after a group row): its neighbours vouch for it."""
+    expected = 1
+    for cell in sorted((c for c in grid.cells if c.col == 0 and c.row > 0), key=lambda c: c.row):
+        text = cell.text.strip(" .")
+        if text.isdigit():
+            if cell.sure_in_place and int(text) == expected:
+                cell.doubtful, cell.first = False, None
+            expected = int(text) + 1
+        elif text or cell.doubtful:
+            expected = 1
 
 
 def _join(words: list[ocr.Word]) -> tuple[str, float | None, int]:
@@ -368,8 +410,11 @@ def needs_reread(text: str, conf: float | None) -> bool:
     """A figure cell whose text does not read as one figure, or was read with low confidence."""
     if not text or text in ("-", "x", "X"):
         return False
+    low = conf is not None and conf < REREAD_CONF
+    if not any(ch.isdigit() for ch in text) and not low:
+        return False  # a word read surely ("Tổng cộng" in the numbering column), not a figure
     fig = parse_figure(text, ocr=True)
-    if fig.value is None or fig.malformed or (conf is not None and conf < REREAD_CONF):
+    if fig.value is None or fig.malformed or low:
         return True
     return parse_figure(text).value is None  # read only with look-alikes mapped ("48.0oo"): digits wanted
 
@@ -415,21 +460,28 @@ def check_figures(gray: np.ndarray, ink: np.ndarray, grid: Grid, dpi: int | None
     roles = [layout.columns.get(k) for k in ("quantity", "unit_price", "amount")] if layout else [None] * 3
     at = {(c.row, c.col): c for c in grid.cells}
     numeric = numeric_columns(grid)
-    lone = [c for c in grid.cells if c.col in numeric and c.row >= body and needs_reread(c.text, c.conf)]
-    lines = []
+    numbering = layout.columns.get("stt", 0) if layout else 0
+    lone = [c for c in grid.cells if c.col in numeric and c.row >= body and needs_reread(c.text, c.conf)
+            and not (c.col == numbering and c.text.strip(" .").isdigit())]  # a count, not a sum: see _trust_numbering
+    lines, vouched = [], set()
     if None not in roles:
         for r in range(body, grid.nrows):
             trio = [at.get((r, c)) for c in roles]
-            if all(c is not None and c.text for c in trio) and not _agrees(*_values(trio)):
+            if not all(c is not None and (c.text or _ink_box(ink, c.box) is not None) for c in trio):
+                continue  # not a line with all three figures (a group or total row)
+            if _agrees(*_values(trio)):
+                vouched |= {id(c) for c in trio if parse_figure(c.text).value is not None}  # the arithmetic vouches
+            else:
                 lines.append(trio)
     line_cells = {id(c) for trio in lines for c in trio}
-    lone = [c for c in lone if id(c) not in line_cells]
+    lone = [c for c in lone if id(c) not in line_cells and id(c) not in vouched]
     reads: dict[int, list[Reading]] = {}
     todo = lone + [c for trio in lines for c in trio]
+    line = _figure_height(ink, grid, numeric, body)
     for factor in REREAD_SCALES:
         if not todo:
             break
-        _reread(gray, ink, todo, factor, dpi, reads)
+        _reread(gray, ink, todo, factor, dpi, reads, line)
         lines = [trio for trio in lines if not _settle(trio, reads)]
         todo = [c for trio in lines for c in trio]
     for trio in lines:  # no reading agrees: a real error, or a figure beyond repair
@@ -444,16 +496,35 @@ def _values(trio: list[Cell], texts: list[str] | None = None) -> tuple:
     return _value(texts[0], False), _value(texts[1], True), _value(texts[2], True)
 
 
-def _reread(gray, ink, cells: list[Cell], factor: float, dpi: int | None, reads: dict[int, list[Reading]]) -> None:
+def _reread(gray, ink, cells: list[Cell], factor: float, dpi: int | None, reads: dict[int, list[Reading]],
+            line: float | None = None) -> None:
+    """Read the cells again, digits only, enlarged `factor` times: times the table's usual line of figures
+    (`line`, px) rather than the cell's own size, so that a figure printed small is brought up to the others
+    (Tesseract passes over glyphs much smaller than the rest of a block)."""
     pairs = []
     for cell in cells:
         box = _ink_box(ink, cell.box)
         if box is not None:
-            pairs.append((cell, Cell(cell.row, cell.col, cell.box), gray[box[1]:box[3], box[0]:box[2]]))
-    _read_into([(again, img) for _, again, img in pairs], psm=6, config=DIGITS, scale=factor, dpi=dpi)
+            img = gray[box[1]:box[3], box[0]:box[2]]
+            own = max(img.shape[0] - 2 * PAD, 1)
+            f = factor * min(max(line / own, 1.0), 3.0) if line and own < line else factor  # one line, no higher
+            pairs.append((cell, Cell(cell.row, cell.col, cell.box),
+                          cv2.resize(img, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC)))
+    _read_into([(again, img) for _, again, img in pairs], psm=6, config=DIGITS, dpi=round(dpi * factor) if dpi else None)
     for cell, again, _ in pairs:
         if again.text and _value(again.text, True) is not None:
             reads.setdefault(id(cell), []).append(Reading(again.text, again.conf))
+
+
+def _figure_height(ink: np.ndarray, grid: Grid, columns: set[int], body: int) -> float | None:
+    """The usual height (px) of a one-line figure in the table's figure columns."""
+    heights = []
+    for cell in grid.cells:
+        if cell.col in columns and cell.row >= body and cell.text and "\n" not in cell.text:
+            box = _ink_box(ink, cell.box)
+            if box is not None:
+                heights.append(box[3] - box[1] - 2 * PAD)
+    return float(median(heights)) if heights else None
 
 
 def _settle(trio: list[Cell], reads: dict[int, list[Reading]]) -> bool:

@@ -73,6 +73,17 @@ SIGN_RIGHT = [("TM. ỦY BAN NHÂN DÂN", True), ("KT. CHỦ TỊCH", True), ("P
 # How each page is "scanned": rotation in degrees (counter-clockwise) and noise seed.
 SCANS = {1: (0.7, 1), 2: (-0.6, 2)}
 
+# One-page budgets for the figure re-read (`ocr_tables.check_figures`), scanned as page 2 is.
+# reread-small.jpg: the amount of row 3 (6 × 1.500.000 = 9.000.000) printed in a 4.3 pt font, so small
+# that the page read takes its 9 for a 3; read again, enlarged to the table's own figures, it is right.
+SMALL_CELL = (3, 4, 4.3)  # (row, column, font size in pt)
+# reread-error.png: row 4 really is wrong in the plan (120 × 15.000 = 1.800.000, printed 1.900.000, the
+# total adding up the printed amounts): every reading repeats it, so the finding must stand.
+ERROR_TABLE = [row[:] for row in TABLE]
+ERROR_TABLE[4][4] = "1.900.000"
+ERROR_TABLE[6][4] = "21.270.000"
+REREAD_SCANS = {"reread-small.jpg": (0.4, 3), "reread-error.jpg": (0.4, 5)}
+
 
 def expected_paragraphs() -> list[str]:
     """The paragraphs, in reading order, that a loader owes for this plan (the table aside)."""
@@ -104,24 +115,62 @@ def build_text_pdf(path: Path) -> Path:
     pdf.add_page()
     _flow(pdf, PAGE2_BEFORE)
     pdf.ln(2)
-    pdf.set_font("DejaVu", "", 11)
-    with pdf.table(col_widths=(12, 70, 20, 30, 35), text_align=("CENTER", "LEFT", "CENTER", "RIGHT", "RIGHT"),
-                   line_height=6, first_row_as_headings=False) as table:
-        for n, cells in enumerate(TABLE):
-            pdf.set_font("DejaVu", "B" if n in (0, len(TABLE) - 1) else "", 11)
-            row = table.row()
-            if cells[0] == "Tổng cộng":
-                row.cell(cells[0], colspan=4, align="CENTER")
-                row.cell(cells[4])
-            else:
-                for c in cells:
-                    row.cell(c)
+    _table(pdf, TABLE)
     pdf.ln(3)
     _flow(pdf, PAGE2_AFTER)
     _columns(pdf, pdf.get_y() + 6, SIGN_LEFT, SIGN_RIGHT, size=11)
     path.parent.mkdir(parents=True, exist_ok=True)
     pdf.output(str(path))
     return path
+
+
+def _table(pdf, rows: list[list[str]], small: tuple[int, int, float] | None = None) -> None:
+    """The ruled budget table of page 2; `small` prints one cell in a tiny font."""
+    from fpdf.fonts import FontFace
+
+    pdf.set_font("DejaVu", "", 11)
+    with pdf.table(col_widths=(12, 70, 20, 30, 35), text_align=("CENTER", "LEFT", "CENTER", "RIGHT", "RIGHT"),
+                   line_height=6, first_row_as_headings=False) as table:
+        for n, cells in enumerate(rows):
+            pdf.set_font("DejaVu", "B" if n in (0, len(rows) - 1) else "", 11)
+            row = table.row()
+            if cells[0] == "Tổng cộng":
+                row.cell(cells[0], colspan=4, align="CENTER")
+                row.cell(cells[4])
+            else:
+                for c, text in enumerate(cells):
+                    if small and (n, c) == small[:2]:
+                        row.cell(text, style=FontFace(size_pt=small[2]))
+                    else:
+                        row.cell(text)
+
+
+def build_budget_pdf(path: Path, rows: list[list[str]], small: tuple[int, int, float] | None = None,
+                     after: list[tuple[str, bool]] = PAGE2_AFTER[1:2]) -> Path:
+    """A one-page plan excerpt: the heading and sentence of page 2, a budget table, `after` (the funding line)."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.set_margins(25, 20, 18)
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    _flow(pdf, PAGE2_BEFORE)
+    pdf.ln(2)
+    _table(pdf, rows, small)
+    pdf.ln(3)
+    _flow(pdf, after)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pdf.output(str(path))
+    return path
+
+
+def reread_scans(folder: Path) -> dict[str, object]:
+    """The two re-read pages, scanned (their text PDFs go to `folder`, which may be a scratch folder)."""
+    pdfs = {"reread-small.jpg": build_budget_pdf(folder / "reread-small.pdf", TABLE, SMALL_CELL, PAGE2_AFTER[:2]),
+            "reread-error.jpg": build_budget_pdf(folder / "reread-error.pdf", ERROR_TABLE)}
+    return {name: degrade(rasterise(pdf)[0], *REREAD_SCANS[name]) for name, pdf in pdfs.items()}
 
 
 def _columns(pdf, y: float, left, right, size: float = 11.5) -> None:
@@ -183,7 +232,8 @@ def scans(text_pdf: Path) -> list:
 
 
 def save_all(folder: Path) -> list[Path]:
-    """plan.pdf (text), plan-p1.png, plan-p2.jpg, plan.tif (both pages), plan-scan.pdf (image-only)."""
+    """plan.pdf (text), plan-p1.png, plan-p2.jpg, plan.tif (both pages), plan-scan.pdf (image-only),
+    reread-small.jpg and reread-error.jpg (one-page budgets for the figure re-read)."""
     from fpdf import FPDF
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -204,6 +254,12 @@ def save_all(folder: Path) -> list[Path]:
         pdf.image(buf, x=0, y=0, w=210, h=297)
     pdf.output(str(folder / "plan-scan.pdf"))
     out.append(folder / "plan-scan.pdf")
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, img in reread_scans(Path(tmp)).items():
+            img.save(folder / name, quality=60, dpi=(DPI, DPI))
+            out.append(folder / name)
     return out
 
 
