@@ -8,7 +8,6 @@ from the symbol or the body.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from extractors.text_utils import REF_NUMBER, ascii_fold, fold, is_caps, parse_date, symbol_of, type_from_symbol
 from extractors.vocab import ADMIN_LEVELS, AGENCY_CODES
@@ -33,11 +32,6 @@ LEVEL_START = re.compile(r"^(" + "|".join(ADMIN_LEVELS) + r")\b", re.I)
 BARE_COUNCIL = re.compile(r"^(ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|UBND|HỘI ĐỒNG NHÂN DÂN|HĐND)$")
 # Two to six capitalised words with some lower case: "Nguyễn Thị Lụa", "Y Khem Niê", "Nguyễn Văn A".
 NAME_LINE = re.compile(r"^(?=.*[a-zà-ỹđ])(?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]*\.?)(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]*\.?){1,5}$")
-
-
-@dataclass
-class Header:
-    record: DocumentRecord  # header fields filled, the rest left to the pipeline
 
 
 def header_lines(blocks: list[Block]) -> list[str]:

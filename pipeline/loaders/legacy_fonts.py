@@ -136,11 +136,6 @@ def convert(text: str, encoding: str | None) -> str:
 VIETNAMESE_LATIN1 = set("àáâãèéêìíòóôõùúýÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝ")
 
 
-def is_vietnamese_letter(ch: str) -> bool:
-    """A letter only Vietnamese Unicode text has (ă ơ ư đ, precomposed tones)."""
-    return ch in "ăâđêôơưĂÂĐÊÔƠƯ" or "\u1ea0" <= ch <= "\u1ef9" or ch in VIETNAMESE_LATIN1
-
-
 def foreign_latin1_ratio(text: str) -> float:
     """Share of letters that are Latin-1 symbols/letters Vietnamese never uses (¸ µ Õ ï ø …)."""
     letters = [ch for ch in text if not ch.isspace() and not ch.isdigit()]

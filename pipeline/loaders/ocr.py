@@ -353,14 +353,6 @@ def _open_pdf(path: Path):
         raise CorruptFileError(f"{path.name}: damaged or not a PDF ({exc})") from exc
 
 
-def page_count(path: Path) -> int:
-    pdf = _open_pdf(path)
-    try:
-        return len(pdf)
-    finally:
-        pdf.close()
-
-
 def ocr_pdf_pages(path: Path, pages: list[int], workers: int | None = None) -> list[Block]:
     """Blocks read by OCR from the given 1-based pages of a PDF, in page order.
 
