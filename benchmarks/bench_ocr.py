@@ -66,47 +66,83 @@ def timed(fn, *args):
 
 
 def bench_pages(images, repeat: int, score: bool = True) -> None:
-    """Seconds per page: the full path, and two bare Tesseract calls on the same pixels.
+    """Seconds per page: the full path with each engine, and three bare Tesseract calls on the same pixels.
 
-    "bare (PIL)" is `pytesseract.image_to_string(img, lang="vie")`, which PNG-encodes
-    the image first; "bare (file)" is the same call on the page already written as
-    an uncompressed PGM (writing it is not timed): Tesseract alone. The full path
-    starts from the decoded image, so its own PGM write is counted. Each page is
-    timed by all three in turn, `repeat` times, and the fastest of each is kept
-    (other processes on the machine only ever add time).
+    Bare calls, all `lang="vie"` with default settings and plain text out:
+    "PIL" is `pytesseract.image_to_string(img)`, which PNG-encodes the image first;
+    "file" is the `tesseract` command on the page already written as an
+    uncompressed PGM (writing it is not timed); "in-process" is libtesseract's C API
+    (`SetImage` + `GetUTF8Text` on an engine loaded beforehand; the load is not
+    timed). The full path starts from the decoded image. Each page is timed by
+    every variant in turn, `repeat` times, and the fastest of each is kept (other
+    processes on the machine only ever add time).
     """
     import os
     import tempfile
 
     import cv2
     import numpy as np
+    import ctypes
+
     import pytesseract
 
+    from pipeline.loaders import tesseract
+
+    def full_with(engine: str):
+        def run(img, n, dpi):
+            os.environ["KEHOACH_OCR_ENGINE"] = engine
+            return ocr.read_page(img, n, dpi)
+        return run
+
+    lib = tesseract._library()
+    lib.TessBaseAPIGetUTF8Text.argtypes, lib.TessBaseAPIGetUTF8Text.restype = [ctypes.c_void_p], ctypes.c_void_p
+    api = tesseract._engine_from_pool(lib)  # loaded here, outside the timing
+
+    def in_process(img):
+        a = np.ascontiguousarray(np.asarray(img))
+        lib.TessBaseAPISetPageSegMode(api, 3)
+        lib.TessBaseAPISetImage(api, a.ctypes.data, a.shape[1], a.shape[0], 1, a.strides[0])
+        ptr = lib.TessBaseAPIGetUTF8Text(api)
+        text = ctypes.string_at(ptr).decode()
+        lib.TessDeleteText(ptr)
+        lib.TessBaseAPIClear(api)
+        return text
+
     ocr.require_tesseract()
-    ocr.read_page(images[0][1], 1, 200)  # warm up: imports, first process start
-    bare_png = bare_file = full = 0.0
+    variants = {"bare, PIL (PNG)": lambda img, path, n, dpi: pytesseract.image_to_string(img, "vie"),
+                "bare, command on file": lambda img, path, n, dpi: pytesseract.image_to_string(path, "vie"),
+                "bare, in-process": lambda img, path, n, dpi: in_process(img),
+                "full, command": lambda img, path, n, dpi: full_with("command")(img, n, dpi),
+                "full, in-process": lambda img, path, n, dpi: full_with("library")(img, n, dpi)}
+    total = dict.fromkeys(variants, 0.0)
     texts, results = [], []
     with tempfile.TemporaryDirectory() as tmp:
-        for n, img, dpi in images:
+        for i, (n, img, dpi) in enumerate(images):
             path = os.path.join(tmp, f"page{n}.pgm")
             cv2.imwrite(path, np.asarray(img))
-            best = [float("inf")] * 3
+            if i == 0:  # warm up: imports, first process start, engine load
+                for fn in variants.values():
+                    fn(img, path, n, dpi)
+            best = dict.fromkeys(variants, float("inf"))
             for _ in range(repeat):
-                text, dt = timed(pytesseract.image_to_string, img, "vie")
-                best[0] = min(best[0], dt)
-                _, dt = timed(pytesseract.image_to_string, path, "vie")
-                best[1] = min(best[1], dt)
-                res, dt = timed(ocr.read_page, img, n, dpi)
-                best[2] = min(best[2], dt)
-            bare_png, bare_file, full = bare_png + best[0], bare_file + best[1], full + best[2]
+                for name, fn in variants.items():
+                    out, dt = timed(fn, img, path, n, dpi)
+                    best[name] = min(best[name], dt)
+                    if name == "bare, command on file":
+                        text = out
+                    elif name == "full, in-process":
+                        res = out
+            for name in variants:
+                total[name] += best[name]
             texts.append(text)
             results.append(res)
+    os.environ.pop("KEHOACH_OCR_ENGINE", None)
     pages = len(images)
     print(f"pages: {pages} (fastest of {repeat} runs each, OMP_THREAD_LIMIT={os.environ.get('OMP_THREAD_LIMIT')})")
-    print(f"bare image_to_string (PIL, PNG-encoded) : {bare_png / pages:.2f} s/page")
-    print(f"bare Tesseract (uncompressed file)      : {bare_file / pages:.2f} s/page")
-    print(f"full OCR path                           : {full / pages:.2f} s/page  "
-          f"({full / bare_png:.2f} x bare PIL, {full / bare_file:.2f} x bare file)")
+    for name, t in total.items():
+        ratios = "" if name.startswith("bare") else "  (" + ", ".join(
+            f"{t / total[b]:.2f} x {b}" for b in total if b.startswith("bare")) + ")"
+        print(f"{name:24s}: {t / pages:.2f} s/page{ratios}")
     if score:
         words, cells = accuracy(ocr.blocks_of(results))
         print(f"accuracy full        : words {words:.1%}, table cells exact {cells:.1%}")
@@ -114,7 +150,7 @@ def bench_pages(images, repeat: int, score: bool = True) -> None:
     for workers in (1, 2):
         batch = [(n, img, dpi) for _ in range(2) for n, img, dpi in images]
         _, dt = timed(ocr.ocr_images, batch, workers)
-        print(f"throughput {workers} worker(s): {60 * len(batch) / dt:.1f} pages/min")
+        print(f"throughput {workers} worker(s): {60 * len(batch) / dt:.1f} pages/min ({tesseract.engine()})")
 
 
 def fixture_pages(folder: Path) -> list[tuple[int, object, int]]:
@@ -146,7 +182,7 @@ def fixture_scans(folder: Path, workers: int) -> None:
     import random
 
     from models.document import Document
-    from pipeline.evaluate import evaluate, render
+    from pipeline.evaluate import differences, evaluate, render
     from pipeline.run import extract_document, extract_file
 
     rng = random.Random(7)
@@ -164,6 +200,8 @@ def fixture_scans(folder: Path, workers: int) -> None:
         scan.document.n_flags = len(scan.flags)  # (extract_file sets it; extract_document does not)
         scans.append((scan, expected))
         texts.append((text, expected))
+        for line in differences(scan, expected):
+            print("  scan differs:", line)
         seen = {(f.check, f.table_id, f.row, f.expected, f.found) for f in text.flags}
         for f in scan.flags:
             if (f.check, f.table_id, f.row, f.expected, f.found) not in seen:

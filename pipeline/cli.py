@@ -98,7 +98,7 @@ def fmt(n: int | None) -> str:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from pipeline import evaluate
 
-    return evaluate.main([args.folder] + (["--json", args.json] if args.json else []))
+    return evaluate.main([args.folder] + (["--json", args.json] if args.json else []) + (["--diff"] if args.diff else []))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -129,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("evaluate", help="score documents against <name>.expected.json files")
     p.add_argument("folder")
     p.add_argument("--json", help="write the scores as JSON here")
+    p.add_argument("--diff", action="store_true", help="also list every field that differs from the expected")
     p.set_defaults(fn=cmd_evaluate)
     args = parser.parse_args(argv)
     try:

@@ -268,6 +268,25 @@ def evaluate(pairs: Iterable[tuple[Extraction, dict[str, Any]]]) -> Report:
     return report
 
 
+def differences(ex: Extraction, expected: dict[str, Any]) -> list[str]:
+    """One line per expected field the extraction gets wrong, per missing record and per extra one:
+    what to look at when a score is below 100."""
+    actual, out = records(ex), []
+    name = ex.document.source_path
+    for t in TABLES:
+        if t not in expected:
+            continue
+        want, got = keyed(t, expected[t]), keyed(t, actual[t])
+        for k, w in want.items():
+            if k not in got:
+                out.append(f"{name}: {t} {k}: missing")
+                continue
+            out += [f"{name}: {t} {k} {f}: expected {v!r}, got {got[k].get(f)!r}"
+                    for f, v in w.items() if strict(v) != strict(got[k].get(f))]
+        out += [f"{name}: {t} {k}: not expected" for k in got if k not in want]
+    return out
+
+
 # --- files and the command line -----------------------------------------------------------
 
 def find_pairs(folder: Path) -> list[tuple[Path, Path]]:
@@ -321,6 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kehoach evaluate", description="score documents against <name>.expected.json files")
     parser.add_argument("folder", type=Path)
     parser.add_argument("--json", type=Path, help="write the scores as JSON here")
+    parser.add_argument("--diff", action="store_true", help="also list every field that differs from the expected")
     args = parser.parse_args(argv)
     if not args.folder.is_dir():
         print(f"kehoach: no such folder: {args.folder}", file=sys.stderr)
@@ -331,6 +351,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     report = evaluate(pairs)
     print(render(report))
+    if args.diff:
+        diffs = [d for ex, exp in pairs for d in differences(ex, exp)]
+        print("\ndifferences:\n" + ("\n".join(diffs) or "  none"))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

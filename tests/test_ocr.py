@@ -10,7 +10,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from models.document import Block
-from pipeline.loaders import ocr, ocr_layout, ocr_tables
+from pipeline.loaders import ocr, ocr_layout, ocr_tables, tesseract
 from pipeline.loaders.errors import ConverterMissingError
 from pipeline.loaders.ocr import Word
 
@@ -179,14 +179,20 @@ def test_ascii_fold():
 
 # --- Tesseract missing ------------------------------------------------------------------------
 
-@pytest.fixture
-def no_tesseract(monkeypatch):
+ENGINES = ["library", "command"]
+
+
+@pytest.fixture(params=ENGINES)
+def no_tesseract(request, monkeypatch, tmp_path):
+    """No Tesseract as each engine sees it: no `tesseract` command, no Vietnamese data."""
     import pytesseract
 
+    monkeypatch.setenv("KEHOACH_OCR_ENGINE", request.param)
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path / "no-tessdata"))
     monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
-    ocr._check.cache_clear()
+    tesseract._check.cache_clear()
     yield
-    ocr._check.cache_clear()
+    tesseract._check.cache_clear()
 
 
 def test_missing_tesseract_is_named(no_tesseract, tmp_path):
@@ -210,16 +216,50 @@ def test_missing_tesseract_makes_a_failed_row(no_tesseract, tmp_path):
     assert [(e.error_type, "tesseract-ocr-vie" in e.message) for e in ex.errors] == [("converter_missing", True)]
 
 
-def test_missing_vietnamese_data(monkeypatch):
+def test_missing_vietnamese_data_command(monkeypatch):
     import pytesseract
 
+    monkeypatch.setenv("KEHOACH_OCR_ENGINE", "command")
     monkeypatch.setattr(pytesseract, "get_languages", lambda *a, **k: ["eng", "osd"])
-    ocr._check.cache_clear()
+    tesseract._check.cache_clear()
     try:
         with pytest.raises(ConverterMissingError, match="Vietnamese"):
             ocr.require_tesseract()
     finally:
-        ocr._check.cache_clear()
+        tesseract._check.cache_clear()
+
+
+def test_missing_vietnamese_data_in_process(monkeypatch, tmp_path):
+    """A tessdata folder with English only: the in-process engine names the Vietnamese package."""
+    (tmp_path / "eng.traineddata").write_bytes(b"")
+    monkeypatch.setenv("KEHOACH_OCR_ENGINE", "library")
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))
+    tesseract._check.cache_clear()
+    try:
+        with pytest.raises(ConverterMissingError, match="tesseract-ocr-vie"):
+            ocr.require_tesseract()
+    finally:
+        tesseract._check.cache_clear()
+
+
+def test_both_engines_read_the_same_words(monkeypatch):
+    """libtesseract in-process and the `tesseract` command give the same words, boxes and line numbers."""
+    page = np.asarray(text_page(["Căn cứ Quyết định số 1234/QĐ-UBND ngày 05/3/2024;", "Tổng cộng: 46.670.000 đồng"]))
+    seen = {}
+    for name in ENGINES:
+        monkeypatch.setenv("KEHOACH_OCR_ENGINE", name)
+        assert tesseract.engine() == name
+        seen[name] = [(w.text, w.x0, w.top, w.line) for w in ocr.read_words(page, dpi=200)]
+    assert seen["library"] == seen["command"]
+    assert [t for t, *_ in seen["library"]][:4] == ["Căn", "cứ", "Quyết", "định"]
+
+
+def test_a_whitelist_does_not_stay_on_the_engine():
+    """Engines are reused between calls: a figure re-read's digit whitelist must not leak into the next page."""
+    page = np.asarray(text_page(["Kế hoạch tổ chức Hội thi 2024"]))
+    digits = ocr.read_words(page, psm=6, whitelist=ocr_tables.DIGITS, dpi=200)
+    assert all(set(w.text) <= set(ocr_tables.DIGITS) for w in digits)
+    assert [w.text for w in ocr.read_words(page, psm=6, dpi=200)] == ["Kế", "hoạch", "tổ", "chức", "Hội", "thi", "2024"]
 
 
 def test_images_dispatch_to_the_image_loader(monkeypatch, tmp_path):
@@ -385,3 +425,22 @@ def test_a_spaced_dash_after_a_roman_label():
         return a[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
 
     assert ocr_layout._spaced_dash(word("I -")) and not ocr_layout._spaced_dash(word("I-"))
+
+
+def test_the_library_engine_keeps_quiet(capfd):
+    """In-process, Tesseract's notes ("Estimating resolution as …", "Detected N diacritics") would reach
+    the user's terminal: they go to the null device."""
+    page = np.asarray(text_page(["Căn cứ Luật Tổ chức chính quyền địa phương ngày 19/6/2015;"]))
+    assert tesseract.engine() == "library"
+    words = ocr.read_words(page, dpi=None)  # no resolution given: Tesseract estimates it and says so
+    assert [w.text for w in words][:3] == ["Căn", "cứ", "Luật"]
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+
+
+def test_without_the_library_the_command_reads(monkeypatch):
+    monkeypatch.delenv("KEHOACH_OCR_ENGINE", raising=False)
+    monkeypatch.setattr(tesseract, "_library", lambda: None)
+    assert tesseract.engine() == "command"
+    page = np.asarray(text_page(["Kế hoạch số 12/KH-UBND"]))
+    assert [w.text for w in ocr.read_words(page, psm=6, dpi=200)] == ["Kế", "hoạch", "số", "12/KH-UBND"]

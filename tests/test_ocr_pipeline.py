@@ -8,6 +8,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from pipeline.run import extract_file
 
 DATA = Path(__file__).parent / "data"
@@ -32,9 +34,11 @@ def test_a_garbage_page_is_ocred_and_the_readable_page_kept():
     assert doc.blocks[1].text.startswith("Trang này mất bảng mã")
 
 
-def test_without_tesseract_the_scan_is_partial_with_the_packages_named(tmp_path: Path):
+@pytest.mark.parametrize("engine", ["library", "command"])
+def test_without_tesseract_the_scan_is_partial_with_the_packages_named(tmp_path: Path, engine: str):
     out = tmp_path / "out"
-    env = {**os.environ, "PATH": str(Path(sys.executable).parent)}  # python and kehoach, no tesseract
+    env = {**os.environ, "PATH": str(Path(sys.executable).parent),  # python and kehoach, no tesseract
+           "TESSDATA_PREFIX": str(tmp_path / "no-tessdata"), "KEHOACH_OCR_ENGINE": engine}
     res = subprocess.run([sys.executable, "-m", "pipeline.cli", "extract", str(DATA / "loaders" / "garbage.pdf"), "--out", str(out), "-q"],
                          env=env, capture_output=True, text=True, timeout=300)
     assert res.returncode == 0 and "Traceback" not in res.stderr
