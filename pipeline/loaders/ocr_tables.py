@@ -78,11 +78,27 @@ def ink_mask(gray: np.ndarray) -> np.ndarray:
 def ruling_lines(ink: np.ndarray) -> np.ndarray:
     """Long horizontal and vertical strokes only, gaps closed, a little thickened so that they cross."""
     h, w = ink.shape
-    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, w // 30), 1)))
-    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(15, h // 70))))
-    horizontal = cv2.morphologyEx(horizontal, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 1)))
-    vertical = cv2.morphologyEx(vertical, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 15)))
+    rect = cv2.MORPH_RECT
+    horizontal = cv2.erode(ink, cv2.getStructuringElement(rect, (max(20, w // 30), 1)))
+    vertical = cv2.erode(ink, cv2.getStructuringElement(rect, (1, max(15, h // 70))))
+    horizontal = _near_ink(horizontal, (max(20, w // 30) + 14, 1), cv2.MORPH_DILATE)  # the opening's dilation
+    vertical = _near_ink(vertical, (1, max(15, h // 70) + 14), cv2.MORPH_DILATE)     # and the closing's, as one
+    horizontal = _near_ink(horizontal, (15, 1), cv2.MORPH_ERODE)
+    vertical = _near_ink(vertical, (1, 15), cv2.MORPH_ERODE)
     return cv2.dilate(horizontal | vertical, np.ones((3, 3), np.uint8))
+
+
+def _near_ink(img: np.ndarray, size: tuple[int, int], op: int) -> np.ndarray:
+    """`op` with a size[0] × size[1] rectangle, computed only around the image's ink: the same result (nothing
+    is far from it) in a fraction of the time, the strokes left after the erosion being few."""
+    x, y, bw, bh = cv2.boundingRect(img)
+    if not bw:
+        return img
+    x0, y0 = max(x - size[0], 0), max(y - size[1], 0)
+    x1, y1 = min(x + bw + size[0], img.shape[1]), min(y + bh + size[1], img.shape[0])
+    out = np.zeros_like(img)
+    out[y0:y1, x0:x1] = cv2.morphologyEx(img[y0:y1, x0:x1], op, cv2.getStructuringElement(cv2.MORPH_RECT, size))
+    return out
 
 
 def find_tables(gray: np.ndarray, ink: np.ndarray | None = None) -> list[Grid]:
