@@ -64,6 +64,8 @@ def analyse(rows: list[list[str]], context: str = "") -> TableLayout | None:
                     if role == "quantity" and PERSONS.search(folded):
                         persons = True
                     break
+        if "stt" not in roles and 0 not in roles.values() and _numbers_rows(rows[h][0] if rows[h] else "", rows[h + 1:]):
+            roles["stt"] = 0
         if len(roles) >= 2 and ("amount" in roles or "quantity" in roles or "unit_price" in roles):
             header_text = " ".join(rows[h])
             layout = TableLayout(header_rows=h + 1, columns=roles, headers=list(rows[h]))
@@ -89,3 +91,16 @@ def analyse(rows: list[list[str]], context: str = "") -> TableLayout | None:
                 layout.header_rows += 1
             return layout
     return None
+
+
+LABEL = re.compile(r"^(\d{1,3}(\.\d{1,2})*|[IVXLC]{1,6}|[a-zđ])[.)]?$")
+
+
+def _numbers_rows(header: str, body: list[list[str]]) -> bool:
+    """Is the first column a numbering column whose header is blank or misread (OCR's "sm" for "STT")?
+    Its header is short and its body, where filled, is labels: 1, 2 …, I, II …, a, b … (a row of text
+    across the table, "Bằng chữ: …", aside)."""
+    labels = [r[0].strip() for r in body if r and r[0].strip() and len(r[0].strip()) <= 8]
+    if len(header.strip()) > 4 or len(labels) < 2:
+        return False
+    return sum(bool(LABEL.match(v)) for v in labels) >= 0.8 * len(labels) and any(v.isdigit() for v in labels)

@@ -103,3 +103,18 @@ def test_command_on_two_fixture_plans(tmp_path, capsys):
 def test_command_refuses_a_folder_without_expected_files(tmp_path, capsys):
     assert main([str(tmp_path)]) == 2
     assert "no document" in capsys.readouterr().err
+
+
+def test_differences_name_every_wrong_field():
+    from pipeline.evaluate import differences
+
+    ex, expected = tiny()
+    ex.document.source_path = "a.txt"
+    assert differences(ex, expected) == [  # (the issuer's double space is no difference)
+        "a.txt: documents (1,) title: expected 'Kế hoạch A', got 'kế hoạch a'",
+        "a.txt: legal_bases (2, 1) ref_issuer: expected 'Sở Y tế', got 'So Y Te.'",
+        "a.txt: legal_bases (3, 1): missing",
+        "a.txt: legal_bases (4, 1): not expected",
+        "a.txt: flags ('table_sum', 'T1', 3, 'I', 1): missing",
+        "a.txt: flags ('numbering', '', None, 'II', 1): not expected",
+    ]

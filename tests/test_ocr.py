@@ -7,6 +7,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageFont
 
 from models.document import Block
@@ -444,3 +446,35 @@ def test_without_the_library_the_command_reads(monkeypatch):
     assert tesseract.engine() == "command"
     page = np.asarray(text_page(["Kế hoạch số 12/KH-UBND"]))
     assert [w.text for w in ocr.read_words(page, psm=6, dpi=200)] == ["Kế", "hoạch", "số", "12/KH-UBND"]
+
+
+def test_accents_read_as_words_are_dropped_from_a_cell():
+    """Tesseract reads the marks over a line as 'words' ("F" at 85 % for the hat of "truyền"): pieces
+    under 40 % of a word they overlap go, whatever their confidence; a real short word beside them stays."""
+    line = (5, 1, 8)
+    words = [Word("x", 317, 1577, 325, 1581, 73, line), Word("R", 386, 1576, 394, 1581, 57, line),
+             Word("F", 566, 1575, 575, 1581, 85, line), Word("In", 266, 1578, 286, 1598, 96, line),
+             Word("băng", 298, 1577, 361, 1603, 93, line), Word("rôn", 373, 1582, 413, 1598, 92, line),
+             Word("truyền", 508, 1578, 592, 1603, 97, line), Word("-", 600, 1588, 608, 1591, 90, line)]
+    assert [w.text for w in ocr_tables._without_fragments(words)] == ["In", "băng", "rôn", "truyền", "-"]
+    hat = Word("N", 303, 326, 326, 333, 76, (2, 1, 1))  # over "Nội": 7 px against 30
+    assert ocr_tables._without_fragments([hat, Word("Nội", 275, 328, 326, 358, 97, (2, 2, 1))])[0].text == "Nội"
+
+
+def test_a_mark_read_at_a_line_end_is_dropped():
+    lines = ocr_layout.lines_of(line_words("Ban Thi đua - Khen thưởng `", 100, 400, (3, 1, 1)))
+    assert ocr_layout.paragraph(lines, 1).text == "Ban Thi đua - Khen thưởng"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([(25, 1), (1, 19), (15, 1), (1, 15)]),
+       st.sampled_from([cv2.MORPH_DILATE, cv2.MORPH_ERODE]))
+def test_morphology_near_the_ink_equals_the_whole_page(seed, size, op):
+    """`_near_ink` works on the box around the ink only: it must give the whole-image result exactly."""
+    rng = np.random.default_rng(seed)
+    img = np.zeros((120, 160), np.uint8)
+    for _ in range(rng.integers(0, 6)):  # a few strokes anywhere, borders included
+        y, x = rng.integers(0, 120), rng.integers(0, 160)
+        img[y:y + rng.integers(1, 30), x:x + rng.integers(1, 60)] = 255
+    whole = cv2.morphologyEx(img, op, cv2.getStructuringElement(cv2.MORPH_RECT, size))
+    assert np.array_equal(ocr_tables._near_ink(img, size, op), whole)

@@ -455,12 +455,13 @@ def fix_text(text: str) -> str:
 
 
 JUNK_LEAD = re.compile(r"^[_`´ˆ¬~^'\"“”‘’|.,:;]+\s+(?=\w)")
+JUNK_TAIL = re.compile(r"(?<=\S)\s+[_`´ˆ¬~^|]+$")  # a mark or speck read as its own "word" at a line's end
 
 
 def paragraph(lines: list[Line], page: int) -> Block:
-    text = JUNK_LEAD.sub("", lines[0].text)
+    text = JUNK_TAIL.sub("", JUNK_LEAD.sub("", lines[0].text))
     for line in lines[1:]:
-        nxt = line.text
+        nxt = JUNK_TAIL.sub("", line.text)
         text = text + nxt if re.search(r"\w-$", text) and nxt[:1].isalnum() else f"{text} {nxt}"
     words = [w for l in lines for w in l.words]
     conf = round(sum(w.conf for w in words) / len(words), 1)
