@@ -117,7 +117,10 @@ def _limit_memory(max_memory_mb: int | None) -> None:
         pass
 
 
-def _worker_main(conn: Connection, max_memory_mb: int | None, parent_pid: int, forked: bool) -> None:
+def _worker_main(conn: Connection, max_memory_mb: int | None, parent_pid: int, forked: bool,
+                 ocr_threads: int = 1) -> None:
+    # The cores are shared out between the workers: a scan's pages are read by this worker's share only.
+    os.environ.setdefault("KEHOACH_OCR_WORKERS", str(ocr_threads))
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent(parent_pid, forked)
@@ -163,7 +166,9 @@ class LocalPool:
         parent, child = self.ctx.Pipe(duplex=True)
         sys.stdout.flush()  # a fork must not inherit unflushed output and print it twice
         sys.stderr.flush()
-        proc = self.ctx.Process(target=_worker_main, args=(child, self.max_memory_mb, os.getpid(), self.forked),
+        ocr_threads = max(1, (os.cpu_count() or 1) // self.workers)
+        proc = self.ctx.Process(target=_worker_main,
+                                args=(child, self.max_memory_mb, os.getpid(), self.forked, ocr_threads),
                                 daemon=True, name="kehoach-worker")
         proc.start()
         child.close()

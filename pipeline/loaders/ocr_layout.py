@@ -76,8 +76,9 @@ class Line:
 
     def segments(self) -> list["Line"]:
         out = [[self.words[0]]]
+        gap = COLUMN_GAP * self.height
         for prev, word in zip(self.words, self.words[1:]):
-            if word.x0 - prev.x1 > COLUMN_GAP * self.height:
+            if word.x0 - prev.x1 > gap:
                 out.append([])
             out[-1].append(word)
         return [Line(ws) for ws in out]
