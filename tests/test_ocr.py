@@ -478,3 +478,14 @@ def test_morphology_near_the_ink_equals_the_whole_page(seed, size, op):
         img[y:y + rng.integers(1, 30), x:x + rng.integers(1, 60)] = 255
     whole = cv2.morphologyEx(img, op, cv2.getStructuringElement(cv2.MORPH_RECT, size))
     assert np.array_equal(ocr_tables._near_ink(img, size, op), whole)
+
+
+def test_a_list_dash_read_as_a_tilde_stays_a_dash():
+    """"- Lưu: VT, TĐKT." read as "~ Lưu: …": a flat mark before the first word is the list's dash; a real
+    word "~" or a tall mark is not touched."""
+    key = (10, 4, 1)
+    rest = line_words("Lưu: VT, TĐKT.", 197, 1324, key)
+    flat = Word("~", 179, 1334, 186, 1337, 78, key)
+    assert ocr_layout.paragraph(ocr_layout.lines_of([flat] + rest), 1).text == "- Lưu: VT, TĐKT."
+    tall = Word("~", 179, 1324, 186, 1350, 78, key)
+    assert ocr_layout.paragraph(ocr_layout.lines_of([tall] + rest), 1).text == "Lưu: VT, TĐKT."  # junk, dropped

@@ -459,8 +459,21 @@ JUNK_LEAD = re.compile(r"^[_`´ˆ¬~^'\"“”‘’|.,:;]+\s+(?=\w)")
 JUNK_TAIL = re.compile(r"(?<=\S)\s+[_`´ˆ¬~^|]+$")  # a mark or speck read as its own "word" at a line's end
 
 
+DASH_LOOKALIKES = {"~", "—", "–", "¬", "_", "="}
+
+
+def _leading_dash(line: Line) -> str:
+    """A list line's dash read as "~" or "—": a flat mark before the first word, at least twice as wide as
+    it is tall and lower than the line's letters are tall (the "- Lưu: VT" of a recipients list)."""
+    first = line.words[0]
+    if len(line.words) > 1 and first.text in DASH_LOOKALIKES and first.x1 - first.x0 >= 2 * first.height \
+            and first.height < 0.5 * line.height:
+        return "- " + " ".join(w.text for w in line.words[1:])
+    return line.text
+
+
 def paragraph(lines: list[Line], page: int) -> Block:
-    text = JUNK_TAIL.sub("", JUNK_LEAD.sub("", lines[0].text))
+    text = JUNK_TAIL.sub("", JUNK_LEAD.sub("", fold(_leading_dash(lines[0]))))
     for line in lines[1:]:
         nxt = JUNK_TAIL.sub("", line.text)
         text = text + nxt if re.search(r"\w-$", text) and nxt[:1].isalnum() else f"{text} {nxt}"
