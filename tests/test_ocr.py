@@ -218,30 +218,29 @@ def test_missing_tesseract_makes_a_failed_row(no_tesseract, tmp_path):
     assert [(e.error_type, "tesseract-ocr-vie" in e.message) for e in ex.errors] == [("converter_missing", True)]
 
 
-def test_missing_vietnamese_data_command(monkeypatch):
+@pytest.fixture
+def fresh_check():
+    tesseract._check.cache_clear()
+    yield
+    tesseract._check.cache_clear()
+
+
+def test_missing_vietnamese_data_command(monkeypatch, fresh_check):
     import pytesseract
 
     monkeypatch.setenv("KEHOACH_OCR_ENGINE", "command")
     monkeypatch.setattr(pytesseract, "get_languages", lambda *a, **k: ["eng", "osd"])
-    tesseract._check.cache_clear()
-    try:
-        with pytest.raises(ConverterMissingError, match="Vietnamese"):
-            ocr.require_tesseract()
-    finally:
-        tesseract._check.cache_clear()
+    with pytest.raises(ConverterMissingError, match="Vietnamese"):
+        ocr.require_tesseract()
 
 
-def test_missing_vietnamese_data_in_process(monkeypatch, tmp_path):
+def test_missing_vietnamese_data_in_process(monkeypatch, tmp_path, fresh_check):
     """A tessdata folder with English only: the in-process engine names the Vietnamese package."""
     (tmp_path / "eng.traineddata").write_bytes(b"")
     monkeypatch.setenv("KEHOACH_OCR_ENGINE", "library")
     monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))
-    tesseract._check.cache_clear()
-    try:
-        with pytest.raises(ConverterMissingError, match="tesseract-ocr-vie"):
-            ocr.require_tesseract()
-    finally:
-        tesseract._check.cache_clear()
+    with pytest.raises(ConverterMissingError, match="tesseract-ocr-vie"):
+        ocr.require_tesseract()
 
 
 def test_both_engines_read_the_same_words(monkeypatch):
