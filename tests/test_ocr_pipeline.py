@@ -47,3 +47,13 @@ def test_without_tesseract_the_scan_is_partial_with_the_packages_named(tmp_path:
     assert any("tesseract-ocr" in m for m in messages)
     with open(out / "documents.csv", encoding="utf-8-sig") as f:
         assert [r["status"] for r in csv.DictReader(f)] == ["partial"]
+
+
+def test_an_image_of_a_few_pixels_is_empty_not_corrupt(tmp_path: Path):
+    from PIL import Image
+
+    for i, (size, colour) in enumerate((((1, 1), 255), ((3, 2), 0), ((4000, 20), 0))):
+        Image.new("L", size, colour).save(tmp_path / f"tiny{i}.png")
+        ex = extract_file(tmp_path / f"tiny{i}.png", tmp_path)
+        assert ex.document.status == "failed"
+        assert [(e.error_type, e.message) for e in ex.errors] == [("empty", f"tiny{i}.png: OCR found no text in the image")]

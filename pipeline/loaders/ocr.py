@@ -29,6 +29,7 @@ PDF_DPI = 300           # resolution for vector pages, and scans coarser than SC
 SCAN_DPI = (150, 400)   # a scanned page is rendered at its own resolution within these bounds
 MAX_SKEW = 5.0          # degrees searched by the deskew
 LOW_CONFIDENCE = 60     # a page whose mean word confidence is lower is named in Document.warnings
+MIN_SIDE = 32           # px; a smaller image holds no line of text
 
 
 # --- Deskew -------------------------------------------------------------------------------------
@@ -119,7 +120,10 @@ def read_page(image, number: int, dpi: int | None = None) -> PageResult:
     """
     from pipeline.loaders import ocr_layout, ocr_tables
 
-    gray, angle = deskew(to_gray(image))
+    gray = to_gray(image)
+    if min(gray.shape) < MIN_SIDE:  # a thumbnail or a stray pixel: no text to read
+        return PageResult(number, [], 0.0, None)
+    gray, angle = deskew(gray)
     scale = scale_of(gray, dpi)
     ink = ocr_tables.ink_mask(gray)
     gray, ink = despeckle(gray, ink, scale)
