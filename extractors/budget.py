@@ -27,7 +27,7 @@ STATEMENT = re.compile(
 )
 UNIT_WORDS = {"tỷ": 10**9, "tỉ": 10**9, "triệu": 10**6, "nghìn": 10**3, "ngàn": 10**3,
               "ty": 10**9, "ti": 10**9, "trieu": 10**6, "nghin": 10**3, "ngan": 10**3}
-SPLIT_PART = re.compile(r"([^:;,()]*?)\s*:?\s*" + FIGURE_IN_TEXT + r"\s*(tỷ|tỉ|triệu|nghìn|ngàn)?\s*(?:đồng|đ\b)?", re.I)
+SPLIT_AMOUNT = re.compile(FIGURE_IN_TEXT + r"\s*(tỷ|tỉ|triệu|nghìn|ngàn)?\s*(?:đồng|đ\b)?", re.I)
 
 
 @dataclass
@@ -212,17 +212,20 @@ def find_statements(blocks: list[Block], block_section: dict[int, str]) -> list[
 
 
 def parse_split(text: str) -> list[tuple[str, int]]:
-    """'vận động xã hội hóa: 23.400.000; chi từ ngân sách nhà nước: 23.270.000' -> labelled parts."""
+    """'vận động xã hội hóa: 23.400.000; chi từ ngân sách nhà nước: 23.270.000' -> labelled parts.
+
+    A part's amount is the last figure of its piece: its label may hold a year or a number of its own
+    ("ngân sách sự nghiệp giáo dục năm 2025 159.200.000 đồng")."""
     parts = []
     for piece in re.split(r";|\.\s|\s+và\s+", text):
-        m = SPLIT_PART.search(piece)
-        if not m:
-            continue
-        fig = parse_figure(m.group(2), money=True)
-        label = clean_value(m.group(1))
-        if fig.value is None or not label or fig.value < 1000 and not m.group(3):
-            continue
-        parts.append((label, int(fig.value * UNIT_WORDS.get((m.group(3) or "").lower(), 1))))
+        for m in reversed(list(SPLIT_AMOUNT.finditer(piece))):
+            fig = parse_figure(m.group(1), money=True)
+            if fig.value is None or fig.value < 1000 and not m.group(2):
+                continue
+            label = clean_value(re.split(r"[:;,()]", piece[:m.start()].rstrip(" :"))[-1])
+            if label:
+                parts.append((label, int(fig.value * UNIT_WORDS.get((m.group(2) or "").lower(), 1))))
+            break
     return parts
 
 

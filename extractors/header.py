@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from extractors.text_utils import REF_NUMBER, ascii_fold, fold, is_caps, parse_date, symbol_of, type_from_symbol
-from extractors.vocab import ADMIN_LEVELS, AGENCY_CODES
+from extractors.vocab import ADMIN_LEVELS, AGENCY_CODES, SURNAMES, SURNAMES_BY_FOLD
 from extractors.zones import Zones
 from models.document import Block
 from models.records import DocumentRecord
@@ -153,4 +153,17 @@ def extract_signature(closing: list[Block]) -> tuple[str, str, str, str]:
                 name = t
             elif title and not name and is_caps(t) and 2 <= len(t.split()) <= 5 and not re.search(r"\d", t):
                 name = t  # a name printed in capitals
-    return "; ".join(authority), title, name, "; ".join(recipients)
+    return "; ".join(authority), title, fix_surname(name), "; ".join(recipients)
+
+
+def fix_surname(name: str) -> str:
+    """A surname OCR got one mark wrong ("Đỉnh Thị Thu Hà"): no such surname, and only one that is spelt
+    the same without marks ("Đinh"). A real surname, one that could be two ("Đoàn"/"Doãn") or one written
+    without any mark is kept."""
+    first, _, rest = name.partition(" ")
+    if not rest or first in SURNAMES or first.title() in SURNAMES or first.lower() == ascii_fold(first).lower():
+        return name  # a known surname, or one written without marks (the whole text may be)
+    same = SURNAMES_BY_FOLD.get(ascii_fold(first).lower(), [])
+    if len(same) != 1:
+        return name
+    return f"{same[0].upper() if first.isupper() else same[0]} {rest}"

@@ -1,6 +1,8 @@
 """Vietnamese administrative vocabulary the extractors lean on."""
 from __future__ import annotations
 
+import unicodedata
+
 # Issuer codes used after the type code in a symbol (KH-STTTT). Longest codes are tried first.
 AGENCY_CODES = {
     "STTTT": "SỞ THÔNG TIN VÀ TRUYỀN THÔNG",
@@ -67,3 +69,14 @@ PERSON_UNITS = [
     "khách mời", "công chức", "viên chức", "đoàn viên", "hội viên", "giáo viên", "diễn giả", "báo cáo viên",
     "tình nguyện viên", "em", "cháu", "lượt người", "người dân", "tuyên truyền viên", "chiến sĩ",
 ]
+
+
+# The common Vietnamese surnames, to repair one OCR misread in a signer's name (header.fix_surname).
+SURNAMES = frozenset("""Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trịnh Đào Mai
+Lương Tạ Hà Lâm Cao Chu Quách Trương Vương Tô Đoàn Doãn Đàm Kiều Khúc Lục Mạc Nông Thái Triệu Ninh Giáp La
+Lại Lưu Hứa Kim Tăng Quan Thân Tống Từ Ông Khổng Âu Diệp Hàn Hầu Lò Lữ Mã Nghiêm Phùng Sầm Thạch
+Tiêu Trà Vi Châu Đồng""".split())
+SURNAMES_BY_FOLD: dict[str, list[str]] = {}
+for _name in sorted(SURNAMES):
+    SURNAMES_BY_FOLD.setdefault(unicodedata.normalize("NFD", _name.replace("Đ", "D")).encode("ascii", "ignore")
+                                .decode().lower(), []).append(_name)

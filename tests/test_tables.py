@@ -1,4 +1,4 @@
-"""`extractors.tables.analyse`: column roles from the header row, and a numbering column found by its body."""
+"""`extractors.tables.analyse` (column roles, a numbering column found by its body); surname and split repairs."""
 from __future__ import annotations
 
 from extractors.tables import analyse
@@ -27,3 +27,23 @@ def test_a_first_column_of_names_is_not_numbering():
     assert "stt" not in analyse(rows).columns
     rows = [["Mã", "Nội dung", "Kinh phí"], ["A1", "Xăng", "5"], ["B2", "Dầu", "6"]]  # codes, not a count
     assert "stt" not in analyse(rows).columns
+
+
+def test_a_surname_misread_by_one_mark():
+    from extractors.header import fix_surname
+
+    assert fix_surname("Đỉnh Thị Thu Hà") == "Đinh Thị Thu Hà"
+    assert fix_surname("ĐỈNH THỊ THU HÀ") == "ĐINH THỊ THU HÀ"
+    assert fix_surname("Nguyễn Văn Bình") == "Nguyễn Văn Bình"
+    assert fix_surname("Nguyen Van Binh") == "Nguyen Van Binh"  # no marks at all: left as written
+    assert fix_surname("Đoản Văn An") == "Đoản Văn An"  # Đoàn or Doãn: not guessed
+
+
+def test_a_split_part_named_with_a_year():
+    from extractors.budget import parse_split
+
+    text = "ngân sách sự nghiệp giáo dục năm 2025 159.200.000 đồng; Chương trình mục tiêu quốc gia 60.000.000 đồng."
+    assert parse_split(text) == [("ngân sách sự nghiệp giáo dục năm 2025", 159_200_000),
+                                 ("Chương trình mục tiêu quốc gia", 60_000_000)]
+    assert parse_split("Ngân sách quận: 30.000.000 đồng (chiếm 60%); xã hội hóa 1,5 tỷ đồng") == [
+        ("Ngân sách quận", 30_000_000), ("xã hội hóa", 1_500_000_000)]

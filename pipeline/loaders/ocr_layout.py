@@ -446,7 +446,8 @@ def new_paragraph(prev: Line, cur: Line, geo: Geometry) -> bool:
 OCR_FIXES = [(re.compile("Ð"), "Đ"), (re.compile("ð"), "đ"), (re.compile(r"(?<=\bb/)[C€](?=\))"), "c"),
              (re.compile(r"(?<=[A-Z])ĐĐ|ĐĐ(?=[A-Z-])"), "Đ"),
              (re.compile(r"\b([Cc])hỉ(?= (?:tiết(?! kiệm)|phí)\b)"), r"\1hi"),
-             (re.compile(r"(?i)^((?:nội dung|mức|định mức|khoản) )chỉ$"), r"\1chi")]
+             (re.compile(r"(?i)^((?:nội dung|mức|định mức|khoản) )chỉ$"), r"\1chi"),
+             (re.compile(r"(?<=\w )Chỉ(?= (?:đoàn|hội|bộ|cục|nhánh)\b)"), "Chi")]  # "Bí thư Chi đoàn"
 
 
 def fix_text(text: str) -> str:
