@@ -267,11 +267,11 @@ def _ink_box(ink: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int,
     if inner.size == 0:
         return None
     clean = cv2.morphologyEx(inner, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
-    ys, xs = np.nonzero(clean)
-    if len(ys) < 6:
+    if cv2.countNonZero(clean) < 6:
         return None
-    bx0, by0 = x0 + m + max(int(xs.min()) - PAD, 0), y0 + m + max(int(ys.min()) - PAD, 0)
-    bx1, by1 = x0 + m + min(int(xs.max()) + 1 + PAD, inner.shape[1]), y0 + m + min(int(ys.max()) + 1 + PAD, inner.shape[0])
+    x, y, w, h = cv2.boundingRect(clean)
+    bx0, by0 = x0 + m + max(x - PAD, 0), y0 + m + max(y - PAD, 0)
+    bx1, by1 = x0 + m + min(x + w + PAD, inner.shape[1]), y0 + m + min(y + h + PAD, inner.shape[0])
     return bx0, by0, bx1, by1
 
 
