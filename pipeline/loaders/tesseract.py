@@ -90,13 +90,18 @@ def _check(kind: str, prefix: str, command: str) -> str:
 def tessdata() -> str | None:
     """The folder holding vie.traineddata: TESSDATA_PREFIX if set (as Tesseract itself does), else the one the
     installed `tesseract` command reports, else the usual install places."""
-    prefix = os.environ.get("TESSDATA_PREFIX")
+    return _tessdata(os.environ.get("TESSDATA_PREFIX", ""), shutil.which("tesseract") or "")
+
+
+@lru_cache(maxsize=8)
+def _tessdata(prefix: str, command: str) -> str | None:
+    """(Cached: every new engine asks, and asking the command is a process start.)"""
     if prefix:
         return prefix if (Path(prefix) / f"{LANG}.traineddata").is_file() else None
     places = list(TESSDATA_DIRS)
-    if shutil.which("tesseract"):
+    if command:
         try:
-            out = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, timeout=20).stdout
+            out = subprocess.run([command, "--list-langs"], capture_output=True, text=True, timeout=20).stdout
             if '"' in out:
                 places.insert(0, out.split('"')[1])
         except (OSError, subprocess.SubprocessError):
