@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from extractors.figures import Figure, parse_figure, same_digits
 from extractors.number_words import parse_number_words
-from extractors.tables import TableLayout, analyse
+from extractors.tables import TableLayout, analyse, scale_of
 from extractors.text_utils import ascii_fold, clean_value, fold
 from models.document import Block
 from models.records import BudgetLine, BudgetTable
@@ -107,7 +107,8 @@ def extract_table(block: Block, table_id: str, section_id: str, title: str,
         if TOTAL_ROW.match(ascii_fold(label or line.item or first)) and not (line.raw_quantity and line.raw_unit_price):
             line.is_total = True
             line.item = line.item or label or first
-        elif GROUP_LABEL.match(label) and not line.raw_quantity and not line.raw_unit_price:
+        elif not line.raw_quantity and not line.raw_unit_price and (
+                GROUP_LABEL.match(label) or (not label and is_group_heading(line.item, cols))):
             line.is_subtotal = True
         q_fig, line.quantity, line.quantity_value = read(line.raw_quantity, money=False)
         p_fig, line.unit_price, _ = read(line.raw_unit_price, layout.scale)
@@ -129,6 +130,13 @@ def extract_table(block: Block, table_id: str, section_id: str, title: str,
     elif not leaf and lines and not totals:
         table.computed_total = None
     return table, lines
+
+
+def is_group_heading(item: str, cols: dict[str, int]) -> bool:
+    """A group row printed without a label: its item in capitals ("CHI TỔ CHỨC HỘI NGHỊ"), an amount
+    and no quantity or price, in a table that has those columns."""
+    letters = [c for c in item if c.isalpha()]
+    return len(letters) >= 3 and all(c.isupper() for c in letters) and "quantity" in cols and "unit_price" in cols
 
 
 def figure_confidence(block: Block, row: int, columns: list[int | None]) -> float | None:
@@ -241,24 +249,109 @@ def table_title(blocks: list[Block], i: int, section_title: str) -> str:
     return section_title
 
 
+UNIT_LINE = re.compile(r"^[(\[]?\s*(?:dvt|d\.v\.t|don vi tinh|don vi)\s*[:.]")
+CAPTION_UNIT = re.compile(r"\((?:\s*(?:dvt|don vi tinh|don vi)\s*[:.]?)?[^()]{0,25}(?:dong|d)\s*\)")
+SCALES = (1, 1000, 1_000_000)
+
+
+def own_scale(blocks: list[Block], i: int, layout: TableLayout) -> tuple[int, str]:
+    """The scale a table states for itself: in its header cells, in a unit line just above it
+    ("ĐVT: 1.000 đồng"), or in its caption ("DỰ TOÁN KINH PHÍ (ĐVT: nghìn đồng)").
+
+    Only the table's own lines count: the text before a caption belongs to something else (the
+    previous table's "Bằng chữ: … nghìn đồng" line, a statement of a total in đồng)."""
+    header = " ".join(c for r in blocks[i].rows[:layout.header_rows] for c in r)
+    if scale_of(header) != 1 or re.search(r"\(\s*(?:đồng|đ|vnđ)\s*\)", header, re.I):
+        return scale_of(header), "header"
+    for j in range(i - 1, max(i - 3, -1), -1):
+        b = blocks[j]
+        if b.is_table:
+            break
+        text = fold(b.text)
+        folded = ascii_fold(text)
+        if folded.lstrip("(* ").startswith("bang chu") or len(text) > 200:
+            break
+        if UNIT_LINE.match(folded.lstrip("(* ")):
+            return scale_of(folded), "unit_line"
+        unit = CAPTION_UNIT.search(folded)
+        if unit:
+            return scale_of(unit.group(0)), "caption"
+        if re.search(r"\d{1,3}(?:[.,]\d{3})+", text):
+            break  # a statement with figures: not a caption
+    return 1, ""
+
+
+def infer_scale(table: BudgetTable, scale: int) -> int | None:
+    """The scale under which the table's figure and its words agree, when the printed scale makes
+    them disagree by a whole factor (a unit line lost or misplaced), else None."""
+    figure = table.stated_total if table.stated_total is not None else table.computed_total
+    if not table.words_amount or not figure:
+        return None
+    if figure == table.words_amount:
+        return None
+    fits = [s for s in SCALES if s != scale and figure * s == table.words_amount * scale]
+    return fits[0] if len(fits) == 1 else None
+
+
+def rescaled(block: Block, table: BudgetTable, layout: TableLayout, scale: int, source: str,
+             title: str) -> tuple[BudgetTable, list[BudgetLine]]:
+    layout.scale = scale
+    words = (table.words_text, table.words_amount)
+    new, lines = extract_table(block, table.table_id, table.section_id, title, layout)
+    if not new.words_text:
+        new.words_text, new.words_amount = words
+    new.scale, new.scale_source = scale, source
+    return new, lines
+
+
 def extract_budget(blocks: list[Block], block_section: dict[int, str], table_ids: dict[int, str],
                    section_titles: dict[str, str]) -> BudgetResult:
     result = BudgetResult()
+    found: list[tuple[Block, TableLayout, str]] = []
     for i, block in enumerate(blocks):
         if not block.is_table:
             continue
-        context = " ".join(fold(b.text) for b in blocks[max(0, i - 2):i] if not b.is_table)
-        layout = analyse(block.rows, context)
+        layout = analyse(block.rows)
         if layout is None or not layout.is_budget:
             continue
+        layout.scale, source = own_scale(blocks, i, layout)
         sid = block_section.get(id(block), "")
         title = table_title(blocks, i, section_titles.get(sid, ""))
         table, lines = extract_table(block, table_ids[id(block)], sid, title, layout)
+        table.scale, table.scale_source = layout.scale, source
         if not table.words_text and i + 1 < len(blocks) and not blocks[i + 1].is_table:
             nxt = fold(blocks[i + 1].text)
             if ascii_fold(nxt).lstrip("( ").startswith("bang chu"):
                 table.words_text, table.words_amount = words_of(nxt)
+        better = infer_scale(table, layout.scale)
+        if better is not None:
+            table, lines = rescaled(block, table, layout, better, "words", title)
         result.tables.append(table)
         result.lines.extend(lines)
+        found.append((block, layout, title))
     result.statements = find_statements(blocks, block_section)
+    settle_by_grand_total(result, found)
     return result
+
+
+def settle_by_grand_total(result: BudgetResult, found: list[tuple[Block, TableLayout, str]]) -> None:
+    """A table that prints no scale (and has no words to settle it) takes the scale under which the
+    tables add up to the plan's stated grand total, when exactly one such scale exists."""
+    grand = result.grand_total
+    if grand is None or not grand.is_grand or grand.amount is None:
+        return
+    totals = [t.stated_total if t.stated_total is not None else t.computed_total for t in result.tables]
+    if None in totals or sum(totals) == grand.amount:  # type: ignore[arg-type]
+        return
+    loose = [k for k, t in enumerate(result.tables) if not t.scale_source and not t.words_amount]
+    for k in loose:
+        for s in SCALES[1:]:
+            trial = sum(totals) - totals[k] + totals[k] * s  # type: ignore[operator]
+            if trial == grand.amount:
+                block, layout, title = found[k]
+                old = result.tables[k]
+                new, lines = rescaled(block, old, layout, s, "grand_total", title)
+                result.tables[k] = new
+                result.lines = [l for l in result.lines if l.table_id != old.table_id] + lines
+                result.lines.sort(key=lambda l: ([t.table_id for t in result.tables].index(l.table_id), l.row))
+                return

@@ -4,12 +4,17 @@ Two-column headers often arrive interleaved ("Số: /KH-STTTT Kiên Giang,
 ngày …" on one line) or half missing, so each component is found by its own
 pattern wherever it sits in the header zone, and a missing issuer is inferred
 from the symbol or the body.
+
+On scans the number and day are often written by hand and OCR returns junk
+there ("Só: 5Ø /KH-BCA-C04", "ngàyÓ2 tháng 10"): the anchors are matched with
+look-alikes and lost marks, and a part that is not a clean number is left
+blank while the rest of the field (symbol, place, month, year) is kept.
 """
 from __future__ import annotations
 
 import re
 
-from extractors.text_utils import REF_NUMBER, ascii_fold, fold, is_caps, parse_date, symbol_of, type_from_symbol
+from extractors.text_utils import REF_NUMBER, ascii_fold, fold, is_caps, make_date, parse_date, symbol_of, type_from_symbol
 from extractors.vocab import ADMIN_LEVELS, AGENCY_CODES, SURNAMES, SURNAMES_BY_FOLD
 from extractors.zones import Zones
 from models.document import Block
@@ -26,7 +31,18 @@ def drop_quoc_hieu(line: str) -> str:
         line = line[: m.start()] + " " + line[m.end():]
     return line
 NUMBER_LINE = re.compile(r"S[ốoỐO]\s*(?:[:.]|hiệu\s*:)\s*(\d*\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐ][A-Za-zĐđ0-9&]*(?:\s*-\s*[A-ZĐa-zđ0-9&]+)*|" + REF_NUMBER + r")")
+# "Số" as OCR reads it: a lost or wrong mark (So, Só, Sô, Sỏ …), O or 0 for ô; "Sở" is a word, not this.
+SO_LOOSE = r"(?<![A-Za-zÀ-ỹĐđ])S[oóòỏõọôốồổỗộơớờỡợöøOÓÒỎÕỌÔỐỒỔỖỘƠỚỜỠỢÖØ0]"
+# The number part may be handwritten junk ("5Ø", "......"): kept only when it is clean digits.
+NUMBER_LINE_LOOSE = re.compile(
+    SO_LOOSE + r"\s*(?:[:;.,]|hi[eệ]u\s*[:;.]?)?\s*(?P<num>(?:[^\s/:,]{1,10}\s*){0,2}?)/\s*"
+    r"(?P<sym>(?:\d{4}\s*/\s*)?[A-ZĐ][A-Za-zĐđ0-9&]*(?:\s*-\s*[A-ZĐa-zđ0-9&]+)*)")
 PLACE_DATE = re.compile(r"([^\d,:;]{2,60}?)\s*,\s*(?:ng[aà]y\b|(?=\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}))", re.I)
+# "Hà Nội, ngàyÓ2", "Hà Nội. ngảy": any mark on "ngày", junk glued to it (not a lower-case letter), "." for ",".
+PLACE_DATE_LOOSE = re.compile(r"([^\d,:;]{2,60}?)\s*[,.;]\s*ng[aàáảãạ]y(?-i:(?![a-zà-ỹđ]))", re.I)
+DATE_WORDS = re.compile(r"th[aáàảãạ]ng|n[aăắằẳẵặâ]m|\d/\d{4}", re.I)
+# Day, month and year between the words, whatever OCR made of them; each part judged on its own.
+LOOSE_DATE = re.compile(r"ng[aàáảãạ]y(?P<d>[^\n]{0,8}?)th[aáàảãạ]ng(?P<m>[^\n]{0,8}?)n[aăắằẳẵặâ]m(?P<y>\s*\S{0,8})", re.I)
 AUTHORITY = re.compile(r"^(TM|KT|TL|TUQ|Q|T/M)\.?\s+\S", re.I)
 LEVEL_START = re.compile(r"^(" + "|".join(ADMIN_LEVELS) + r")\b", re.I)
 BARE_COUNCIL = re.compile(r"^(ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|UBND|HỘI ĐỒNG NHÂN DÂN|HĐND)$")
@@ -49,15 +65,16 @@ def extract_header(z: Zones, body_text: str = "") -> DocumentRecord:
     issuer_lines: list[str] = []
     for line in header_lines(z.header):
         line = fold(drop_quoc_hieu(line))
-        m = NUMBER_LINE.search(line)
-        if m and not rec.doc_number:
-            rec.doc_number = m.group(1).replace(" ", "")
-            line = fold(line[: m.start()] + " " + line[m.end():])
-        pd = PLACE_DATE.search(line)
-        if pd and not rec.issue_place and re.search(r"th[aá]ng|n[aă]m|\d/\d{4}", line[pd.end():], re.I):
+        if not rec.doc_number:
+            number, span = number_of(line)
+            if number:
+                rec.doc_number = number
+                line = fold(line[: span[0]] + " " + line[span[1]:])
+        pd = place_date_of(line) if not rec.issue_place else None
+        if pd:
             before = line[: pd.start()]
             rec.issue_place = fold(pd.group(1)).strip(" -–")
-            rec.issue_date, rec.issue_year, rec.issue_month, rec.issue_day = parse_date(line[pd.start():])
+            rec.issue_date, rec.issue_year, rec.issue_month, rec.issue_day = issue_date_of(line[pd.start():])
             line = fold(before)
         if not line or re.fullmatch(r"[-_=*.–— ]+", line):
             continue
@@ -74,6 +91,46 @@ def extract_header(z: Zones, body_text: str = "") -> DocumentRecord:
     rec.title = fold(" ".join(b.text for b in z.title)).strip(" .")
     assign_issuer(rec, issuer_lines, body_text)
     return rec
+
+
+def number_of(line: str) -> tuple[str, tuple[int, int]]:
+    """('50/KH-BCA', span) from the number line; a number part that is not clean digits is blank
+    ('/KH-BCA-C04' from 'Só: 5Ø /KH-BCA-C04'), the symbol still stands."""
+    m = NUMBER_LINE.search(line)
+    if m:
+        return m.group(1).replace(" ", ""), m.span()
+    m = NUMBER_LINE_LOOSE.search(line)
+    if not m:
+        return "", (0, 0)
+    digits = m.group("num").replace(" ", "")
+    return (digits if digits.isascii() and digits.isdigit() else "") + "/" + m.group("sym").replace(" ", ""), m.span()
+
+
+def place_date_of(line: str) -> re.Match | None:
+    """'Hà Nội, ngày …' (a date must follow: tháng, năm or d/m/yyyy), read strictly first, then with OCR's slips."""
+    for rx in (PLACE_DATE, PLACE_DATE_LOOSE):
+        pd = rx.search(line)
+        if pd and DATE_WORDS.search(line[pd.end():]):
+            return pd
+    return None
+
+
+def issue_date_of(text: str):
+    """parse_date, and when it reads nothing, each of day, month, year kept if it is a clean number."""
+    parsed = parse_date(text)
+    if any(v is not None for v in parsed):
+        return parsed
+    m = LOOSE_DATE.search(text)
+    if not m:
+        return parsed
+
+    def part(raw: str, lo: int, hi: int, width: str) -> int | None:
+        raw = raw.strip(" /.,-")
+        return int(raw) if re.fullmatch(width, raw) and lo <= int(raw) <= hi else None
+
+    day, month, year = part(m.group("d"), 1, 31, r"[0-9]{1,2}"), part(m.group("m"), 1, 12, r"[0-9]{1,2}"), \
+        part(m.group("y"), 1900, 2100, r"[0-9]{4}")
+    return make_date(year, month, day), year, month, day
 
 
 def issuer_units(lines: list[str]) -> list[str]:

@@ -4,22 +4,38 @@ Levels are not read from Markdown or Word heading levels, which real plans
 use inconsistently: a label's style decides. The first style seen sits at
 the top, a new style nests under the current one, a known style closes the
 deeper ones (a stack of styles, as a reader does it).
+
+Long real documents repeat labels legitimately: a table of contents before
+the body, numbering restarted under each Chương/Phần/Phụ lục/Biểu, a report
+outline reusing I./1. A `numbering` finding is kept for what a reader would
+call a mistake (two "3.2." side by side, II then IV), so contents blocks are
+left out, containers hold their own lists, a list restarted at its first
+label is a new list, and an OCR look-alike of the expected letter is that letter.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from extractors.text_utils import LETTER_ORDER_LATIN, LETTER_ORDER_VI, ascii_fold, clean_value, fold
+from extractors.text_utils import LABEL_LOOKALIKES, LETTER_ORDER_LATIN, LETTER_ORDER_VI, ascii_fold, clean_value, fold
 from extractors.vocab import AGENCY_HEADS
 from models.document import Block
 from models.records import Flag, Section
 
 ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+# "Phần thứ hai" is Phần II (folded ordinal word -> number).
+ORDINAL_WORDS = {"nhat": 1, "hai": 2, "ba": 3, "tu": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9, "muoi": 10}
+# Labels that open a new top-level container: the lists under each restart at 1/I/a.
+CONTAINER_STYLES = ("appendix", "part", "chapter", "muc")
 LABEL_PATTERNS = [
-    ("appendix", re.compile(r"^(?:Phụ lục|PHỤ LỤC|Phụ Lục)\s*(?:số\s*)?([IVX]+|\d+)?\s*[.:]?\s*(?![a-zà-ỹđ])")),
+    # Numbered ("Phụ lục 1 kèm theo …"), or unnumbered and not running on in lower case: the atomic group
+    # keeps "Phụ lục kèm theo Kế hoạch" (a sentence) from backtracking past the look-ahead.
+    ("appendix", re.compile(r"^(?:Phụ lục|PHỤ LỤC|Phụ Lục)(?:\s*(?:số\s*)?([IVX]+|\d+)\b\s*[.:]?\s*"
+                            r"|(?>\s*[.:]?\s*)(?![a-zà-ỹđ]))")),
     ("appendix", re.compile(r"^(?:Biểu|BIỂU)\s+(?:số|SỐ)?\s*(\d+|[IVX]+)\b\s*[.:]?\s*")),  # not "Biểu dương"
+    ("chapter", re.compile(r"^(?:Chương|CHƯƠNG)\s+([IVX]+|\d+)\b\s*[.:]?\s*")),  # not "Chương trình"
     ("part", re.compile(r"^(?:Phần|PHẦN)\s+([IVX]+|\d+)\s*[.:]?\s*")),
+    ("part", re.compile(r"^(?:Phần|PHẦN)\s+(?:thứ|THỨ)\s+((?i:nhất|hai|ba|tư|năm|sáu|bảy|tám|chín|mười))\b\s*[.:]?\s*")),
     ("muc", re.compile(r"^(?:Mục|MỤC)\s+([IVX]+|\d+)\s*[.:]?\s*")),
     ("roman", re.compile(r"^([IVX]{1,5})\s*(?:[.:)]|\s[-–]|[-–](?=\s))\s*(?=\S)")),
     ("dotted", re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,3})\.?\s+(?=\S)")),
@@ -55,6 +71,8 @@ def parse_label(text: str) -> tuple[str, str, str, str] | None:
         if not m:
             continue
         key = m.group(1) or ""
+        if style == "part" and ascii_fold(key) in ORDINAL_WORDS:
+            key = to_roman(ORDINAL_WORDS[ascii_fold(key)])
         if style == "roman" and roman_value(key) is None:
             continue
         if style == "dotted":
@@ -109,6 +127,7 @@ class Node:
     key: str
     own: list[str] = field(default_factory=list)  # own paragraphs (heading remainder first)
     children: list["Node"] = field(default_factory=list)
+    series: str = ""  # labels numbered together: the style, and for appendices the word ("Phụ lục" vs "Biểu")
 
 
 @dataclass
@@ -119,7 +138,36 @@ class SectionTree:
 
 
 def id_key(style: str, key: str) -> str:
-    return {"appendix": "PL", "part": "P", "muc": "M"}.get(style, "") + key
+    return {"appendix": "PL", "part": "P", "muc": "M", "chapter": "Ch"}.get(style, "") + key
+
+
+def series_of(style: str, printed: str) -> str:
+    """Appendix labels are numbered per word: 'Biểu số 01' after 'Phụ lục 2' is no repeat."""
+    if style == "appendix":
+        return "appendix:" + ascii_fold(printed).split()[0]
+    return style
+
+
+def is_restart(style: str, prev: str, key: str) -> bool:
+    """A list begun again at its first label (1, I, a): a new list (after a lead-in, an outline), not a
+    mistake, unless it repeats the label just before it ("1." then "1."). Dotted labels are addresses
+    ("3.1" twice in part 3 is a repeat), so they never restart."""
+    return not style.startswith("dotted") and ordinal(style, key) == 1 and prev != key
+
+
+def lookalike_of(found: str, expected: str) -> bool:
+    return bool(expected) and found in LABEL_LOOKALIKES.get(expected, "")
+
+
+def letter_misread_as_digit(stack: list[Node], style: str, key: str, printed: str) -> str | None:
+    """'1)' where 'l)' is due in an open letter list (OCR read l as 1): the letter it stands for."""
+    if style != "arabic" or not printed.endswith(")"):
+        return None
+    for node in reversed(stack):
+        if node.style == "letter":
+            expected = expected_next("letter", node.key)
+            return expected if lookalike_of(key, expected) else None
+    return None
 
 
 def build_sections(blocks: list[Block]) -> SectionTree:
@@ -128,8 +176,10 @@ def build_sections(blocks: list[Block]) -> SectionTree:
     nodes: list[Node] = []
     flags: list[Flag] = []
     block_section: dict[int, str] = {}
-    for block in blocks:
-        if block.is_table:
+    used_ids: set[str] = set()
+    toc = find_toc(blocks)
+    for index, block in enumerate(blocks):
+        if block.is_table or index in toc:
             block_section[id(block)] = stack[-1].section.section_id
             continue
         text = fold(block.text)
@@ -139,26 +189,37 @@ def build_sections(blocks: list[Block]) -> SectionTree:
             block_section[id(block)] = stack[-1].section.section_id
             continue
         style, key, printed, rest = parsed
+        letter = letter_misread_as_digit(stack, style, key, printed)
+        if letter:
+            style, key = "letter", letter
         parent = place(stack, style, key)
-        siblings = [c for c in parent.children if c.style == style]
+        series = series_of(style, printed)
+        siblings = [c for c in parent.children if c.series == series]
+        finding: tuple[str, str] | None = None  # (previous key, expected key)
+        if siblings and key and siblings[-1].key and not successor_ok(style, siblings[-1].key, key):
+            prev = siblings[-1].key
+            exp = expected_next(style, prev)
+            if style.startswith("letter") and lookalike_of(key, exp):
+                key = exp  # "d)" where "đ)" is due, "h)" where "b)" is: OCR's reading of the expected letter
+            elif not is_restart(style, prev, key):
+                finding = (prev, exp)
         sid_base = ".".join(p for p in (parent.section.section_id, id_key(style, key) or str(len(parent.children) + 1)) if p)
         sid = sid_base
-        existing = {c.section.section_id for c in parent.children}
         n = 2
-        while sid in existing or any(s.section.section_id == sid for s in nodes):
+        while sid in used_ids:
             sid = f"{sid_base}~{n}"
             n += 1
+        used_ids.add(sid)
         sec = Section(section_id=sid, parent_id=parent.section.section_id, level=len(stack),
                       label=printed)
         title, remainder = split_title(rest)
         sec.title = title
-        node = Node(sec, style, key)
+        node = Node(sec, style, key, series=series)
         if remainder:
             node.own.append(remainder)
-        if siblings and key and siblings[-1].key and not successor_ok(style, siblings[-1].key, key):
-            prev = siblings[-1].key
+        if finding:
+            prev, exp = finding
             what = "repeats" if prev == key or sid != sid_base else "skips"
-            exp = expected_next(style, prev)
             flags.append(Flag(check="numbering", severity="warning", section_id=sid, expected=exp, found=key,
                               message=f"Section label '{printed}' {what} the numbering: after '{prev}' comes '{exp}'"
                                       + (f" (under {parent.section.section_id})" if parent.section.section_id else "")))
@@ -184,7 +245,7 @@ def place(stack: list[Node], style: str, key: str) -> Node:
         sibling = stack[i]
         restarts = ordinal(style, key) == 1 and ordinal(style, sibling.key) not in (None, 0)
         deeper_open = i < len(stack) - 1
-        if restarts and deeper_open and style not in ("roman", "part", "muc"):
+        if restarts and deeper_open and style not in ("roman", "part", "muc", "chapter"):
             return stack[-1]  # "1." again under "a)": a new list nested inside, not a sibling
         del stack[i:]
         return stack[-1]
@@ -197,9 +258,127 @@ def place(stack: list[Node], style: str, key: str) -> Node:
                 if key.rsplit(".", 1)[0] == n.key:
                     del stack[j + 1:]
                     return n
-    if style == "roman" and "part" not in styles and "muc" not in styles:
+    if style in ("chapter", "roman"):
+        # A first Chương sits under its Phần or Phụ lục; a first "I." under its Chương/Phần/Mục/Phụ lục
+        # (the appendix's own list, not a sibling of the body's "V."), else at the top.
+        holders = ("appendix", "part") if style == "chapter" else CONTAINER_STYLES
+        for j in range(len(stack) - 1, 0, -1):
+            if stack[j].style in holders:
+                del stack[j + 1:]
+                return stack[j]
         del stack[1:]
     return stack[-1]
+
+
+# --- tables of contents ----------------------------------------------------------------------------
+
+TOC_HEADING = re.compile(r"^muc luc$")  # folded, trailing punctuation stripped ("NỘI DUNG" heads real text)
+# Dot leaders (or …, ___, · · ·) then a page number at the end: "I. MỤC ĐÍCH ........ 3".
+LEADER_PAGE = re.compile(r"\s*(?:\.{3,}|…+\.*|(?:\.\s){3,}\.?|_{3,}|·{3,}|(?:·\s){3,})\s*(\d{1,3})\s*$")
+TRAILING_PAGE = re.compile(r"\s+(\d{1,3})\s*$")
+
+
+def toc_stripped(text: str) -> str:
+    """A contents line without its leaders and page number (a body heading without a trailing number)."""
+    text = LEADER_PAGE.sub("", text)
+    text = re.sub(r"\s*(?:\.{3,}|…+)\s*$", "", text)
+    return TRAILING_PAGE.sub("", text)
+
+
+def heading_signature(text: str) -> tuple[str, str, str] | None:
+    """(style, key, folded title) of a label line, page number and leaders ignored; None if no label."""
+    parsed = parse_label(toc_stripped(text))
+    if parsed is None:
+        return None
+    style, key, _, rest = parsed
+    return style, key, " ".join(re.sub(r"[^a-z0-9]+", " ", ascii_fold(rest)).split())
+
+
+def find_toc(blocks: list[Block]) -> set[int]:
+    """Indices of the blocks of a table of contents, which repeats the body's labels and is no section.
+
+    Recognised by structure, never by one heading alone: (1) a label line with dot leaders and a page
+    number; (2) the entries after a "MỤC LỤC" heading, up to where the body begins its first label
+    again; (3) a run of label lines with nothing between them, listing siblings (some style twice),
+    that the document repeats elsewhere in the same order with text between (the body it lists).
+    """
+    texts = [None if b.is_table else fold(b.text) for b in blocks]
+    sigs = [heading_signature(t) if t else None for t in texts]
+    toc: set[int] = set()
+    for i, t in enumerate(texts):
+        if t and sigs[i] and LEADER_PAGE.search(t):
+            toc.add(i)
+    for _ in range(2):  # unlabelled lines with leaders and a page number beside entries ("MỞ ĐẦU ..... 1")
+        for i, t in enumerate(texts):
+            if t and i not in toc and LEADER_PAGE.search(t) and ({i - 1, i + 1} & toc):
+                toc.add(i)
+    for i, t in enumerate(texts):
+        if t and TOC_HEADING.match(ascii_fold(t).strip(" .:")) and len(t) < 30:
+            entries = contents_after(texts, sigs, i + 1)
+            if entries:
+                toc.add(i)
+                toc.update(entries)
+    i = 0
+    while i < len(blocks):
+        run = label_run(texts, sigs, i, toc)
+        if len(run) >= 2 and repeats_elsewhere(run, sigs, texts, toc):
+            toc.update(run)
+        i = (run[-1] if run else i) + 1
+    return toc
+
+
+def contents_after(texts: list[str | None], sigs: list, start: int) -> list[int]:
+    """The entries under a "MỤC LỤC" heading: label lines or lines ending in a page number."""
+    entries: list[int] = []
+    seen: set = set()
+    first = None
+    for j in range(start, len(texts)):
+        t, sig = texts[j], sigs[j]
+        if t is None or len(t) > 250:
+            break
+        if sig is not None:
+            if sig in seen or (first is not None and sig[:2] == first):
+                break  # the body begins: its first label again
+            first = first or sig[:2]
+            seen.add(sig)
+        elif not TRAILING_PAGE.search(t):
+            break
+        entries.append(j)
+    return entries if any(sigs[j] for j in entries) else []
+
+
+def label_run(texts: list[str | None], sigs: list, start: int, toc: set[int]) -> list[int]:
+    """Consecutive label lines from `start` (none in between), cut where one repeats an earlier entry."""
+    run: list[int] = []
+    seen: set = set()
+    for j in range(start, len(texts)):
+        if texts[j] is None or sigs[j] is None or j in toc or sigs[j] in seen:
+            break
+        seen.add(sigs[j])
+        run.append(j)
+    return run
+
+
+def repeats_elsewhere(run: list[int], sigs: list, texts: list[str | None], toc: set[int]) -> bool:
+    """The run lists siblings (a style twice) and its entries recur in order elsewhere, not side by side."""
+    styles = [sigs[j][0] for j in run]
+    if len(set(styles)) == len(styles):
+        return False  # a chain "I. / 1. / a)": a body's nested headings, not a list of contents
+    paged = all(TRAILING_PAGE.search(texts[j] or "") for j in run)
+    for others in ([j for j in range(run[-1] + 1, len(sigs)) if j not in toc],
+                   [j for j in range(run[0]) if j not in toc] if paged else []):
+        positions: list[int] = []
+        k = 0
+        for j in run:
+            while k < len(others) and sigs[others[k]] != sigs[j]:
+                k += 1
+            if k == len(others):
+                break
+            positions.append(others[k])
+            k += 1
+        if len(positions) == len(run) and positions[-1] - positions[0] > len(positions) - 1:
+            return True
+    return False
 
 
 def split_title(rest: str) -> tuple[str, str]:

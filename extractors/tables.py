@@ -20,6 +20,7 @@ COLUMN_RULES = [  # (role, folded header regex), first match wins per column
     ("amount", re.compile(r"^(thanh tien|so tien|kinh phi|du toan|tong tien|tong kinh phi|tong cong|tong so tien|tien\b|gia tri|nhu cau kinh phi)")),
     ("item", re.compile(r"^(noi dung|hang muc|dien giai|ten|khoan chi|cong viec|danh muc|thanh phan|doi tuong|chuc danh|don vi\b|co quan)")),
 ]
+GROUP_PREFIX = re.compile(r"^(?:nguon )?(?:kinh phi|du toan)\s*(?:\([^)]*\))?\s+(?=(?:don gia|muc chi|dinh muc|thanh tien|so tien|kinh phi|du toan)\b)")
 SCALE = [(re.compile(r"(1\.000|1000|nghin|ngan)\s*(d\b|dong)"), 1000), (re.compile(r"trieu\s*dong"), 1_000_000)]
 PERSONS = re.compile(r"dai bieu|nguoi|hoc vien|can bo|thanh vien|hoc sinh|khach")
 
@@ -38,7 +39,15 @@ class TableLayout:
 
     @property
     def is_attendance(self) -> bool:
-        return not self.is_budget and "quantity" in self.columns and self.quantity_persons
+        """A head-count table: no money, and a count column named for people ("Số người") or
+        a count beside a column of bodies or people ("Đơn vị", "Thành phần" | "Số lượng")."""
+        if self.is_budget or "quantity" not in self.columns:
+            return False
+        if self.quantity_persons:
+            return True
+        name = self.columns.get("item")
+        header = ascii_fold(self.headers[name]).strip(" :*") if name is not None and name < len(self.headers) else ""
+        return bool(re.match(r"(don vi|thanh phan|doi tuong|co quan|chuc danh)\b", header))
 
 
 def scale_of(text: str) -> int:
@@ -49,21 +58,36 @@ def scale_of(text: str) -> int:
     return 1
 
 
+def _roles(cells: list[str]) -> tuple[dict[str, int], bool]:
+    """Column roles of one header row (first match wins per column), and whether the quantity
+    column counts people."""
+    roles: dict[str, int] = {}
+    persons = False
+    plain_unit: list[int] = []  # "Đơn vị" alone: a unit of measure beside an item column
+    for c, cell in enumerate(cells):
+        folded = ascii_fold(cell).strip(" :*")
+        # a group heading merged with the sub-heading under it ("Kinh phí (đồng) Mức chi"): the sub-heading
+        folded = GROUP_PREFIX.sub("", folded) if GROUP_PREFIX.match(folded) else folded
+        for role, rx in COLUMN_RULES:
+            if rx.match(folded) and role not in roles:
+                if role == "item" and folded.startswith("don vi") and "tinh" in folded:
+                    continue
+                roles[role] = c
+                if role == "quantity" and PERSONS.search(folded):
+                    persons = True
+                break
+        else:
+            if re.fullmatch(r"don vi", folded):
+                plain_unit.append(c)
+    if plain_unit and "item" in roles and "unit" not in roles:
+        roles["unit"] = plain_unit[0]
+    return roles, persons
+
+
 def analyse(rows: list[list[str]], context: str = "") -> TableLayout | None:
     """Find the header row among the first rows and map its columns to roles."""
     for h in range(min(3, len(rows))):
-        roles: dict[str, int] = {}
-        persons = False
-        for c, cell in enumerate(rows[h]):
-            folded = ascii_fold(cell).strip(" :*")
-            for role, rx in COLUMN_RULES:
-                if rx.match(folded) and role not in roles:
-                    if role == "item" and folded.startswith("don vi") and "tinh" in folded:
-                        continue
-                    roles[role] = c
-                    if role == "quantity" and PERSONS.search(folded):
-                        persons = True
-                    break
+        roles, persons = _roles(rows[h])
         if "stt" not in roles and 0 not in roles.values() and _numbers_rows(rows[h][0] if rows[h] else "", rows[h + 1:]):
             roles["stt"] = 0
         if len(roles) >= 2 and ("amount" in roles or "quantity" in roles or "unit_price" in roles):
@@ -76,14 +100,20 @@ def analyse(rows: list[list[str]], context: str = "") -> TableLayout | None:
                 if "unit" not in roles:
                     roles["unit"] = roles.pop("item")
             # A second header row is skipped: column numbers "(1) (2) (3)", units "(đồng)", or the
-            # sub-headings under a merged cell ("Ngân sách" / "Xã hội hóa" under "Kinh phí").
+            # sub-headings under a merged cell ("Đơn giá" / "Thành tiền" under "Kinh phí"), which
+            # then name their columns: the merged cell's name is a group's, not a column's.
             below = rows[h + 1] if h + 1 < len(rows) else []
             if below and not any(re.search(r"\d", c) for c in below) and any(c.strip() for c in below) and all(
                     not below[roles[k]].strip() for k in ("stt", "item") if k in roles and roles[k] < len(below)):
                 layout.header_rows += 1
-                for c, cell in enumerate(below):  # a sub-heading names its column where the top row is blank
-                    if cell.strip() and c < len(layout.headers) and not rows[h][c].strip():
-                        layout.headers[c] = cell
+                merged = [below[c] if c < len(below) and below[c].strip() else cell for c, cell in enumerate(rows[h])]
+                sub_roles, sub_persons = _roles(merged)
+                if "stt" in roles and "stt" not in sub_roles:
+                    sub_roles["stt"] = roles["stt"]
+                if len(sub_roles) >= len(roles) and ("amount" in sub_roles or "unit_price" in sub_roles):
+                    layout.columns, layout.quantity_persons = sub_roles, sub_persons or persons
+                layout.headers = merged
+                layout.scale = scale_of(header_text + " " + " ".join(below)) if layout.scale == 1 else layout.scale
                 return layout
             nxt = [c.strip() for c in below if c.strip()]
             numbers = [int(c.strip("()")) for c in nxt if re.fullmatch(r"\(?\d{1,2}\)?", c)]

@@ -33,6 +33,16 @@ REF_NUMBER = (
 LETTER_ORDER_VI = "abcdđeghiklmnopqrstuvxy"
 LETTER_ORDER_LATIN = "abcdefghijklmnopqrstuvwxyz"
 
+# What OCR reads instead of a list letter (expected letter -> characters it comes out as). A found label
+# that is one of these where the expected one belongs is the expected label, not a numbering mistake.
+# Only these confusions, never a skip: "a) b) d)" stays a finding.
+LABEL_LOOKALIKES = {
+    "đ": "d", "d": "đ",  # the bar of đ lost (or a speck read as one)
+    "b": "h", "h": "b",
+    "i": "l1", "l": "1i",
+    "o": "0",
+}
+
 
 def fold(text: str) -> str:
     """White space folded to single spaces, NFC."""

@@ -3,14 +3,16 @@
 header (issuer, number, place/date) → type line and title → preamble (legal
 bases) → body (numbered sections) → closing (Nơi nhận, signature) → appendices.
 Every extractor reads only its zone, so a number in the preamble is never
-mistaken for the plan's own number.
+mistaken for the plan's own number. A table of contents is a zone of its own
+(`toc`): its entries would otherwise start the body early, cut it at a
+"Phụ lục … 12" entry, and repeat every section label.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from extractors.sections import parse_label
+from extractors.sections import find_toc, parse_label
 from extractors.text_utils import ascii_fold
 from models.document import Block, Document
 
@@ -22,7 +24,7 @@ def is_section_start(text: str) -> bool:
     if label is None:
         return bool(re.match(r"^(phan|muc|chuong)\s+[\divxlc]+\b", ascii_fold(text)))
     style, key = label[0], label[1]
-    return style in ("roman", "part", "muc") or (style == "arabic" and key == "1")
+    return style in ("roman", "part", "muc", "chapter") or (style == "arabic" and key == "1")
 CLOSING = re.compile(r"^(noi nhan|(tm|kt|tl|tuq|q)\.\s*\S)")
 # "Phụ lục", "Phụ lục 2", "Biểu số 01" — but not "Biểu dương …" (to commend).
 APPENDIX = re.compile(r"^(?:phu luc(?:\s+(?:so\s+)?[\divxlc]+)?\b|bieu\s+(?:so\s+)?[\divxlc]+\b|bieu\s+mau\b)")
@@ -37,6 +39,7 @@ class Zones:
     body: list[Block] = field(default_factory=list)
     closing: list[Block] = field(default_factory=list)
     appendix: list[Block] = field(default_factory=list)
+    toc: list[Block] = field(default_factory=list)  # a table of contents, wherever it sits; read by no extractor
 
 
 def find_type_line(blocks: list[Block]) -> int | None:
@@ -47,8 +50,9 @@ def find_type_line(blocks: list[Block]) -> int | None:
 
 
 def split_zones(doc: Document) -> Zones:
-    blocks = doc.blocks
-    z = Zones()
+    toc = find_toc(doc.blocks)
+    blocks = [b for i, b in enumerate(doc.blocks) if i not in toc]
+    z = Zones(toc=[b for i, b in enumerate(doc.blocks) if i in toc])
     t = find_type_line(blocks)
     i = 0
     if t is not None:

@@ -102,6 +102,8 @@ class BudgetTable:
     words_amount: int | None = None
     raw_stated_total: str = ""
     ocr_confidence: float | None = None  # mean OCR confidence of the table, when read from a scan
+    scale: int = 1  # đồng per printed unit: 1000 for "ĐVT: 1.000 đồng"
+    scale_source: str = ""  # header, unit_line, caption (read); words, grand_total (inferred); "" (none printed)
 
 
 @dataclass

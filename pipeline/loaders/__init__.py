@@ -41,7 +41,7 @@ def load_pdf_with_ocr(path: Path) -> Document:
     the packages, so it comes out partial instead of silently missing pages.
     """
     from pipeline.loaders.errors import ConverterMissingError
-    from pipeline.loaders.pdf import load_pdf, unusable_pages
+    from pipeline.loaders.pdf import NOT_VIETNAMESE, load_pdf, unusable_pages
 
     doc = load_pdf(path)
     pages = unusable_pages(doc)
@@ -54,6 +54,7 @@ def load_pdf_with_ocr(path: Path) -> Document:
         if whole:
             scanned = load_scanned_pdf(path)
             scanned.source_format = "pdf"
+            scanned.warnings = [w for w in _after_ocr(doc.warnings, pages) if NOT_VIETNAMESE in w] + scanned.warnings
             return scanned
         ocr_blocks = ocr_pdf_pages(path, pages)
     except ConverterMissingError as e:
@@ -64,8 +65,23 @@ def load_pdf_with_ocr(path: Path) -> Document:
     merged.sort(key=lambda b: (b.page or 0, order.get(id(b), len(order))))
     doc.blocks = merged
     doc.ocr_used = True
-    doc.warnings = [w for w in doc.warnings if not any(w.startswith(f"page {p}:") for p in pages)]
+    doc.warnings = _after_ocr(doc.warnings, pages)
     return doc
+
+
+def _after_ocr(warnings: list[str], pages: list[int]) -> list[str]:
+    """The loader's warnings once `pages` are read by OCR: a missing text layer is no news then,
+    but a text layer that passed the glyph checks and still was not Vietnamese (a Ghostscript
+    rewrite, a wrong font map) stays, marked as read by OCR."""
+    from pipeline.loaders.pdf import NOT_VIETNAMESE
+
+    out = []
+    for w in warnings:
+        if NOT_VIETNAMESE in w:
+            out.append(f"{w}; page read by OCR")
+        elif not any(w.startswith(f"page {p}:") for p in pages):
+            out.append(w)
+    return out
 
 
 __all__ = ["load", "LoadError", "SUPPORTED"]

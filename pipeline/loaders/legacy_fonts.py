@@ -12,6 +12,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from pipeline.loaders.text_quality import is_syllable
+
 # --- TCVN3 (TCVN 5712:1993, the ".Vn" fonts) --------------------------------
 # Code point → Unicode for 0x80-0xFF. Lower-case letters live in 0xA1-0xFF; the
 # 0x80-0x9F block and a few gaps hold the upper-case toned letters (rare: most
@@ -145,16 +147,6 @@ def foreign_latin1_ratio(text: str) -> float:
     return odd / len(letters)
 
 
-_INITIAL = r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx])?"
-_NUCLEUS = (
-    "iêu|yêu|oai|oay|oeo|uây|uôi|ươi|ươu|uya|uyê|uyu|"
-    "ai|ao|au|ay|âu|ây|eo|êu|ia|iê|iu|oa|oă|oe|oi|oo|ôi|ơi|ua|uâ|uê|ui|uô|uơ|uy|ưa|ưi|ươ|ưu|yê|"
-    "a|ă|â|e|ê|i|o|ô|ơ|u|ư|y"
-)
-_SYLLABLE = re.compile(rf"^{_INITIAL}(?:{_NUCLEUS})(?:ch|ng|nh|[cmnpt])?$")
-_TONE_MARKS = set(_TONES)
-
-
 def syllable_validity(text: str) -> float:
     """Share of accented words that are well-formed Vietnamese syllables (one tone, real vowels).
 
@@ -165,10 +157,7 @@ def syllable_validity(text: str) -> float:
     for word in re.findall(r"[^\W\d_]+", text.lower()):
         if word.isascii():
             continue
-        parts = unicodedata.normalize("NFD", word)
-        tones = sum(1 for ch in parts if ch in _TONE_MARKS)
-        bare = unicodedata.normalize("NFC", "".join(ch for ch in parts if ch not in _TONE_MARKS))
-        if tones <= 1 and _SYLLABLE.match(bare):
+        if is_syllable(word):
             good += 1
         else:
             bad += 1

@@ -25,7 +25,7 @@ from pdfminer.psexceptions import PSException  # base of every pdfminer parse er
 from pdfplumber.utils.exceptions import PdfminerException
 
 from models.document import Block, Document
-from pipeline.loaders import legacy_fonts
+from pipeline.loaders import legacy_fonts, text_quality
 from pipeline.loaders.errors import CorruptFileError, EmptyDocumentError, EncryptedError
 from pipeline.loaders.layout import LABEL, flatten_columns, fold, is_layout_line, is_layout_table
 
@@ -45,6 +45,7 @@ COLUMN_GAP = 1.8           # a gap wider than this many font sizes splits a line
 PARA_SPACING = 1.3         # a line pitch this much above the usual one starts a paragraph
 BAD_GLYPHS_MAX = 0.10      # share of cid/unmappable glyphs above which a page has no usable text
 MIN_SYLLABLE_VALIDITY = 0.5
+NOT_VIETNAMESE = "text layer not Vietnamese"  # the warning of a page whose words are not syllables
 
 PAGE_NUMBER = re.compile(r"^(?:[-–—]\s*)?(?:(?:Trang|Page)\s+)?\d{1,3}(?:\s*(?:/|trên|of)\s*\d{1,3})?(?:\s*[-–—])?$", re.I)
 CID = re.compile(r"\(cid:\d+\)")
@@ -182,7 +183,8 @@ def load_pdf(path: Path) -> Document:
     except (KeyError, ValueError, TypeError, IndexError, struct.error, zlib.error, RecursionError) as exc:
         raise CorruptFileError(f"{path.name}: damaged PDF ({type(exc).__name__}: {str(exc)[:80]})") from exc
     _legacy_warning(encodings, raw_pages, warnings)
-    if not any(p.items for p in pages) and not any(w.startswith("page ") and "usable" in w for w in warnings):
+    if not any(p.items for p in pages) and not any(
+            w.startswith("page ") and ("usable" in w or NOT_VIETNAMESE in w) for w in warnings):
         warnings.insert(0, "no text layer (scanned?)")
     _strip_running_lines(pages)
     for page in pages:
@@ -193,8 +195,9 @@ def load_pdf(path: Path) -> Document:
 
 
 def unusable_pages(doc: Document) -> list[int]:
-    """Pages the OCR stage should read: named by the loader's 'page N: no … text layer' warnings."""
-    found = (re.match(r"^page (\d+): no (?:usable )?text layer", w) for w in doc.warnings)
+    """Pages the OCR stage should read: named by the loader's 'page N: no … text layer' and
+    'page N: text layer not Vietnamese' warnings."""
+    found = (re.match(rf"^page (\d+): (?:no (?:usable )?text layer|{NOT_VIETNAMESE})", w) for w in doc.warnings)
     return sorted({int(m.group(1)) for m in found if m})
 
 
@@ -296,12 +299,19 @@ def _read_page(page, raw: _Raw, encodings: dict[str, str], warnings: list[str]) 
     bad, total, why = _bad_glyphs(words)
     text = " ".join(w.text for w in words)
     accented = sum(1 for t in re.findall(r"[^\W\d_]+", text) if not t.isascii())
-    if bad / total > BAD_GLYPHS_MAX or (
-            accented >= 10 and legacy_fonts.syllable_validity(text) < MIN_SYLLABLE_VALIDITY):
+    legacy = any(encodings.get(w["fontname"]) for w in raw.words)
+    invalid = accented >= 10 and legacy_fonts.syllable_validity(text) < MIN_SYLLABLE_VALIDITY
+    if bad / total > BAD_GLYPHS_MAX or (invalid and legacy):
         if bad / total <= BAD_GLYPHS_MAX:
-            why = "unmappable characters" if not any(encodings.get(w["fontname"]) for w in raw.words) \
-                else "legacy font encoding could not be mapped"
+            why = "legacy font encoding could not be mapped"
         warnings.append(f"page {number}: no usable text layer ({why})")
+        return data
+    score = text_quality.score_text(text)
+    if score.garbled:  # glyph ids read as letters (a Ghostscript rewrite): words, not glyphs, tell
+        warnings.append(f"page {number}: {NOT_VIETNAMESE}: {score.reason}")
+        return data
+    if invalid:
+        warnings.append(f"page {number}: no usable text layer (unmappable characters)")
         return data
     if bad:
         for w in words:

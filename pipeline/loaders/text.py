@@ -13,6 +13,7 @@ from pathlib import Path
 from extractors.text_utils import ascii_fold
 from models.document import Block, Document
 from pipeline.loaders.errors import CorruptFileError, EmptyDocumentError
+from pipeline.loaders.line_tables import header_of, tabify_text_tables
 
 # A line that starts a new paragraph whatever came before it.
 MARKER = re.compile(
@@ -236,7 +237,9 @@ def tabify_space_tables(lines: list[str]) -> list[str]:
         if len(wide) < 2 or not has_money:
             i += 1
             continue
-        header = max(wide[:3], key=lambda r: len(r[1]))[1]
+        head = header_lines(rows)
+        header = merge_header_lines([c for _, c in head]) if len(head) >= 2 else max(wide[:3], key=lambda r: len(r[1]))[1]
+        head_rest = {n for n, _ in head[1:]}
         # Widen each column to the cells the wide rows put in it, so a wrapped line left of a centred
         # header word still lands in its column.
         spans = [[h[0], h[1], h[2]] for h in header]
@@ -247,6 +250,12 @@ def tabify_space_tables(lines: list[str]) -> list[str]:
         header = [tuple(h) for h in spans]
         table: list[tuple[int, list[str]]] = []
         for n, c in rows:
+            if n in head_rest:  # a second header line, merged into the header's columns
+                out[n] = ""
+                continue
+            if head_rest and n == head[0][0]:
+                table.append((n, [h[2] for h in header]))
+                continue
             no_figure = not any(re.search(r"\d{2}|\d[.,]\d", t) for *_, t in c)
             if table and (len(c) == 1 or (no_figure and c[0][0] > header[0][1])):
                 for cell in c:  # a wrapped line: its pieces continue the cells above them
@@ -265,6 +274,33 @@ def tabify_space_tables(lines: list[str]) -> list[str]:
     return out
 
 
+def header_lines(rows: list[tuple[int, list[tuple[int, int, str]]]]) -> list[tuple[int, list[tuple[int, int, str]]]]:
+    """The table's header lines: its first lines (up to 3), before any with a digit, when the first
+    names columns."""
+    head = []
+    for n, c in rows[:3]:
+        if any(re.search(r"\d", t) for *_, t in c):
+            break
+        head.append((n, c))
+    return head if head and looks_like_header_row([t for *_, t in head[0][1]]) else []
+
+
+def merge_header_lines(lines: list[list[tuple[int, int, str]]]) -> list[tuple[int, int, str]]:
+    """Columns of a header printed on several lines: a cell under one column continues its name
+    ("Kinh phí (đồng)" over "Số tiền", "Số" over "TT"); a cell under none is a column of its own
+    (the second sub-heading of a merged cell)."""
+    cols = [[s, e, t] for s, e, t in lines[0]]
+    for line in lines[1:]:
+        for s, e, t in line:
+            over = [k for k, (cs, ce, _) in enumerate(cols) if min(e, ce) - max(s, cs) > 0]
+            if over:
+                k = over[0]
+                cols[k] = [min(s, cols[k][0]), max(e, cols[k][1]), f"{cols[k][2]} {t}"]
+            else:
+                cols.append([s, e, t])
+    return [tuple(c) for c in sorted(cols)]  # type: ignore[misc]
+
+
 def column_of(cell: tuple[int, int, str], header: list[tuple[int, int, str]]) -> int:
     """The header column a cell overlaps most, else the nearest one (right-aligned figures)."""
     start, end, _ = cell
@@ -279,7 +315,7 @@ def parse_text(text: str, source_path: str, fmt: str) -> Document:
     markdown = fmt == "md"
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not markdown:
-        raw_lines = unfold_columns(tabify_space_tables(raw_lines))
+        raw_lines = unfold_columns(tabify_text_tables(tabify_space_tables(raw_lines)))
     # (kind, text, page, level, cells) items before paragraph assembly
     items: list[tuple[str, str, int, int, list[str] | None]] = []
     page = 1
@@ -344,7 +380,9 @@ def parse_text(text: str, source_path: str, fmt: str) -> Document:
             assert cells is not None
             if table is not None and cells == table[0][: len(cells)] and len(table) > 1:
                 continue  # the header row repeated after a page break
-            if table is not None and not (gap and looks_like_header_row(cells)):
+            new_header = gap and looks_like_header_row(cells) or (
+                table is not None and len(table) > 1 and header_of("\t".join(cells).replace("\t", " ")) is not None)
+            if table is not None and not new_header:
                 table.append(cells)
             else:
                 table = [cells]
