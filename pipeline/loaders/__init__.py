@@ -15,6 +15,13 @@ SUPPORTED = TEXT_SUFFIXES | DOCX_SUFFIXES | DOC_SUFFIXES | PDF_SUFFIXES | IMAGE_
 
 
 def load(path: Path) -> Document:
+    """The file as a document, whatever its format; a table a page break cut in two is one again."""
+    from pipeline.loaders.continued import join_continued_tables
+
+    return join_continued_tables(_load(path))
+
+
+def _load(path: Path) -> Document:
     """Dispatch on the file's suffix; the loaders import lazily so a text run never loads pdfplumber."""
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:

@@ -25,7 +25,7 @@ from pdfminer.psexceptions import PSException  # base of every pdfminer parse er
 from pdfplumber.utils.exceptions import PdfminerException
 
 from models.document import Block, Document
-from pipeline.loaders import legacy_fonts, text_quality
+from pipeline.loaders import legacy_fonts, pdf_unruled, text_quality
 from pipeline.loaders.errors import CorruptFileError, EmptyDocumentError, EncryptedError
 from pipeline.loaders.layout import LABEL, flatten_columns, fold, is_layout_line, is_layout_table
 
@@ -189,6 +189,7 @@ def load_pdf(path: Path) -> Document:
     _strip_running_lines(pages)
     for page in pages:
         _measure(page, pages)
+        page.items = _unruled_tables(page)
         page.items = _find_columns(page)
     blocks = _assemble(pages)
     return Document(source_path=str(path), source_format="pdf", blocks=blocks, pages=n_pages, warnings=warnings)
@@ -326,6 +327,21 @@ def _read_page(page, raw: _Raw, encodings: dict[str, str], warnings: list[str]) 
 
 # --- Tables ------------------------------------------------------------------------------
 
+def _unruled_tables(page: PageData) -> list:
+    """Runs of lines that are a table without borders become tables (see pdf_unruled)."""
+    items = list(page.items)
+    lines = [k for k, it in enumerate(items) if isinstance(it, Line)]
+    if not lines:
+        return items
+    found = pdf_unruled.unruled_rows([items[k] for k in lines], page.left, page.right or page.width)
+    for first, last, rows in reversed(found):
+        span = [items[k] for k in lines[first:last + 1]]
+        edges = sorted({round(w.x0) for l in span for w in l.words})[:1] + [round(max(l.x1 for l in span))]
+        table = TableItem(rows, min(l.top for l in span), max(l.bottom for l in span), page.number, edges)
+        items[lines[first]:lines[last] + 1] = [table]
+    return items
+
+
 def _inside(word: Word, table: TableItem) -> bool:
     cx, cy = (word.x0 + word.x1) / 2, (word.top + word.bottom) / 2
     return table.edges[0] - 1 <= cx <= table.edges[-1] + 1 and table.top - 1 <= cy <= table.bottom + 1
@@ -340,6 +356,8 @@ def _tables(page, words: list[Word]) -> list:
         if len(grid) < 2 or ncols < 2:
             continue
         x0, top, x1, bottom = table.bbox
+        if not _has_inner_vertical_rules(page, table.bbox):
+            continue  # horizontal rules only: its words stay in the flow, for the unruled-table reader
         cells_words: list[list[list[Word]]] = [[[] for _ in r] for r in grid]
         for w in words:
             cx, cy = (w.x0 + w.x1) / 2, (w.top + w.bottom) / 2
@@ -365,6 +383,16 @@ def _tables(page, words: list[Word]) -> list:
         rows = [r for r in rows if any(r)]
         found.append(TableItem(rows, top, bottom, page.page_number, edges))
     return found
+
+
+def _has_inner_vertical_rules(page, bbox) -> bool:
+    """Does a vertical rule run between the table's columns? A table drawn with horizontal rules only
+    gives pdfplumber columns from where its rule segments end, which are not the columns."""
+    x0, top, x1, bottom = bbox
+    height = bottom - top
+    inner = [e for e in page.edges if e["orientation"] == "v" and x0 + 2 < e["x0"] < x1 - 2
+             and e["top"] < bottom and e["bottom"] > top and e["bottom"] - e["top"] > 0.3 * min(height, 40)]
+    return bool(inner)
 
 
 @dataclass

@@ -233,7 +233,10 @@ def tabify_space_tables(lines: list[str]) -> list[str]:
                 break
             j += 1
         wide = [r for r in rows if len(r[1]) >= 3]
-        has_money = any(FIGURE_CELL.match(t) and len(re.sub(r"\D", "", t)) >= 4 for _, c in rows for *_, t in c)
+        # figures of four digits or more, or any figures under a header that names the columns (a table
+        # in millions prints "480")
+        has_money = any(FIGURE_CELL.match(t) and len(re.sub(r"\D", "", t)) >= 4 for _, c in rows for *_, t in c) or (
+            bool(header_lines(rows)) and any(FIGURE_CELL.match(t) for _, c in rows for *_, t in c))
         if len(wide) < 2 or not has_money:
             i += 1
             continue
@@ -282,7 +285,7 @@ def header_lines(rows: list[tuple[int, list[tuple[int, int, str]]]]) -> list[tup
         if any(re.search(r"\d", t) for *_, t in c):
             break
         head.append((n, c))
-    return head if head and looks_like_header_row([t for *_, t in head[0][1]]) else []
+    return head if any(looks_like_header_row([t for *_, t in c]) for _, c in head) else []
 
 
 def merge_header_lines(lines: list[list[tuple[int, int, str]]]) -> list[tuple[int, int, str]]:

@@ -1,0 +1,54 @@
+"""A table continued after a page break as a second table: one table again.
+
+Clerks paste a long table as two Word tables, the header repeated on the next page; PDF exports and
+OCR can do the same. Whatever the format, a table that follows another with nothing but blank blocks
+between them, repeats its header (or carries on its numbering without one), while the first has no
+total row yet, is the same table.
+"""
+from __future__ import annotations
+
+import re
+
+from extractors.text_utils import ascii_fold
+from models.document import Block, Document
+
+TOTAL = re.compile(r"^(tong cong|tong so|tong kinh phi|tong|cong)\b")
+
+
+def _has_total(rows: list[list[str]]) -> bool:
+    return any(TOTAL.match(ascii_fold(next((c for c in r if c.strip()), "")).strip()) for r in rows)
+
+
+def _repeated_header(a: list[list[str]], b: list[list[str]]) -> int | None:
+    """How many header rows `b` repeats from `a` (0: none, it carries on); None: not a continuation."""
+    if not b or not a or len(b[0]) != len(a[0]):
+        return None
+    for k in (2, 1):
+        if len(a) > k and len(b) > k and b[:k] == a[:k]:
+            return k
+    first = b[0][0].strip().rstrip(".")
+    last = next((r[0].strip().rstrip(".") for r in reversed(a) if r and r[0].strip().rstrip(".").isdigit()), "")
+    if first.isdigit() and last and int(first) == int(last) + 1:
+        return 0
+    return None
+
+
+def join_continued_tables(doc: Document) -> Document:
+    blocks: list[Block] = []
+    for b in doc.blocks:
+        if b.is_table and blocks:
+            j = len(blocks) - 1
+            while j >= 0 and not blocks[j].is_table and not blocks[j].text.strip():
+                j -= 1
+            prev = blocks[j] if j >= 0 else None
+            if prev is not None and prev.is_table and not _has_total(prev.rows):
+                k = _repeated_header(prev.rows, b.rows)
+                if k is not None:
+                    prev.rows.extend(b.rows[k:])
+                    if prev.cell_confidence and b.cell_confidence:
+                        prev.cell_confidence.extend(b.cell_confidence[k:])
+                    del blocks[j + 1:]
+                    continue
+        blocks.append(b)
+    doc.blocks = blocks
+    return doc
