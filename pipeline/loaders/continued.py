@@ -19,13 +19,30 @@ def _has_total(rows: list[list[str]]) -> bool:
     return any(TOTAL.match(ascii_fold(next((c for c in r if c.strip()), "")).strip()) for r in rows)
 
 
+def same_header(a: list[list[str]], b: list[list[str]]) -> bool:
+    """The same header rows, cell for cell, or word for word when a reader placed a spanning heading
+    over another of its columns ("Kinh phí" over Mức chi | Số tiền)."""
+    if a == b:
+        return True
+    words = lambda rows: sorted(ascii_fold(" ".join(c for r in rows for c in r)).split())  # noqa: E731
+    return len(a) == len(b) and all(len(x) == len(y) for x, y in zip(a, b)) and words(a) == words(b) and bool(words(a))
+
+
+def repeated_rows(a: list[list[str]], b: list[list[str]]) -> int:
+    """How many of `b`'s first rows repeat `a`'s header (2, 1 or 0)."""
+    for k in (2, 1):
+        if len(a) > k and len(b) >= k and same_header(a[:k], b[:k]):
+            return k
+    return 0
+
+
 def _repeated_header(a: list[list[str]], b: list[list[str]]) -> int | None:
     """How many header rows `b` repeats from `a` (0: none, it carries on); None: not a continuation."""
     if not b or not a or len(b[0]) != len(a[0]):
         return None
-    for k in (2, 1):
-        if len(a) > k and len(b) > k and b[:k] == a[:k]:
-            return k
+    k = repeated_rows(a, b)
+    if k:
+        return k
     first = b[0][0].strip().rstrip(".")
     last = next((r[0].strip().rstrip(".") for r in reversed(a) if r and r[0].strip().rstrip(".").isdigit()), "")
     if first.isdigit() and last and int(first) == int(last) + 1:

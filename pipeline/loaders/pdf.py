@@ -26,6 +26,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from models.document import Block, Document
 from pipeline.loaders import legacy_fonts, pdf_unruled, text_quality
+from pipeline.loaders.continued import repeated_rows
 from pipeline.loaders.errors import CorruptFileError, EmptyDocumentError, EncryptedError
 from pipeline.loaders.layout import LABEL, flatten_columns, fold, is_layout_line, is_layout_table
 
@@ -699,8 +700,4 @@ def _continues(prev: TableItem, cur: TableItem, blocks: list[Block]) -> bool:
 def _extend(block: Block, cont: TableItem) -> None:
     """Append a continuation, minus the header rows the page break repeated."""
     rows = [list(r) for r in cont.rows]
-    for k in (2, 1):
-        if len(rows) > k and len(block.rows) > k and rows[:k] == block.rows[:k]:
-            rows = rows[k:]
-            break
-    block.rows.extend(rows)
+    block.rows.extend(rows[repeated_rows(block.rows, rows):])

@@ -18,7 +18,8 @@ from extractors.text_utils import ascii_fold
 HEADER_WORDS = re.compile(r"\b(stt|tt|noi dung|hang muc|dien giai|dvt|don vi|so luong|khoi luong|don gia|muc chi|"
                           r"dinh muc|thanh tien|so tien|kinh phi|du toan|ghi chu|so nguoi|thanh phan)\b")
 MONEY_WORDS = re.compile(r"\b(so luong|khoi luong|don gia|muc chi|dinh muc|thanh tien|so tien|kinh phi|du toan|so nguoi)\b")
-CAPTION = re.compile(r"^(?:bang|bieu|du toan|kinh phi|tong hop|danh sach|phu luc)\b|.*:")
+CAPTION = re.compile(r"^(?:bang|bieu|tong hop|danh sach|phu luc)\b|.*:")
+WORDS = re.compile(r"^\(?\s*bang chu")
 TOTAL = re.compile(r"^(?:tong cong|tong so|tong|cong)\b")
 CELL_GAP = 0.45  # font sizes: a wider gap between two words separates two cells
 
@@ -60,9 +61,13 @@ def layout_text(line: LineLike, left: float, cw: float) -> str:
 
 
 def _headerish(line: LineLike) -> bool:
-    """Could the line be (part of) a header: few words, no figure but in brackets, not a caption."""
+    """Could the line be (part of) a header: few words, no figure but in brackets, not a caption
+    ("Bảng 2: …", "DỰ TOÁN KINH PHÍ" in capitals on its own)."""
     bare = re.sub(r"\([^)]*\)", "", line.text)
-    return len(line.words) <= 16 and not re.search(r"\d", bare) and not CAPTION.match(ascii_fold(line.text))
+    letters = [c for c in bare if c.isalpha()]
+    caps_title = len(cells_of(line)) == 1 and len(bare.split()) >= 3 and letters and all(c.isupper() for c in letters)
+    return len(line.words) <= 16 and not re.search(r"\d", bare) and not CAPTION.match(ascii_fold(line.text)) \
+        and not caps_title
 
 
 def _names_columns(band: Sequence[LineLike]) -> bool:
@@ -120,9 +125,13 @@ def regions(lines: Sequence[LineLike], left: float, right: float) -> list[tuple[
             end += 1
             if ascii_fold(nxt.text).lstrip("( ").startswith("bang chu"):
                 break
-            after = lines[end + 1] if end + 1 < len(lines) else None
-            if TOTAL.match(ascii_fold(nxt.text)) and not (after and ascii_fold(after.text).lstrip("( ").startswith("bang chu")):
-                break  # the total row closes the table
+            if TOTAL.match(ascii_fold(nxt.text)):  # the total row closes the table, with its wrapped pieces
+                while end + 1 < len(lines) and lines[end + 1].top - lines[end].bottom < 0.7 * lines[end].size \
+                        and len(lines[end + 1].words) <= 3:
+                    end += 1
+                after = lines[end + 1] if end + 1 < len(lines) else None
+                if not (after and WORDS.match(ascii_fold(after.text))):
+                    break
         if end > head_end:
             out.append((i, head_end, end))
         i = end + 1
@@ -167,8 +176,33 @@ def _column(cell: tuple[float, float, str], cols: list[tuple[float, float]]) -> 
     return min(range(len(cols)), key=lambda k: abs((cols[k][0] + cols[k][1]) / 2 - mid))
 
 
+FIGURE = re.compile(r"(?<![\w(])\d[\d.,]*(?:\s?đ|đồng)?(?![\w)])")
+
+
 def _has_figure(text: str) -> bool:
-    return bool(re.search(r"\d", text))
+    """A figure standing as a word ("120", "3.500.000đ"), not a digit inside one ("(3m x 4m)")."""
+    return bool(FIGURE.search(text))
+
+
+def _split_column(head_cells: list[tuple[float, float, str]], cols: list[tuple[float, float]]) -> tuple[float, float] | None:
+    """A new column span for header cells that share a column with other header cells they do not
+    overlap and lie farther from it ("Ghi chú" beside "Thành tiền" over an empty note column)."""
+    def distance(c: tuple[float, float, str], k: int) -> float:
+        return max(cols[k][0] - c[1], c[0] - cols[k][1], 0.0)
+
+    for k in range(len(cols)):
+        mine = [c for c in head_cells if _column(c, cols) == k]
+        clusters: list[list[tuple[float, float, str]]] = []
+        for c in sorted(mine):
+            if clusters and c[0] < max(x[1] for x in clusters[-1]):
+                clusters[-1].append(c)
+            else:
+                clusters.append([c])
+        if len(clusters) > 1:
+            clusters.sort(key=lambda cl: min(distance(c, k) for c in cl))
+            far = clusters[-1]
+            return (min(c[0] for c in far), max(c[1] for c in far))
+    return None
 
 
 def row_groups(body: Sequence[LineLike]) -> list[list[LineLike]]:
@@ -178,7 +212,7 @@ def row_groups(body: Sequence[LineLike]) -> list[list[LineLike]]:
     for line in body:
         if groups:
             prev = groups[-1][-1]
-            touching = line.top - prev.bottom < 0.35 * line.size
+            touching = line.top - prev.bottom < 0.7 * line.size and not WORDS.match(ascii_fold(line.text))
             figures = any(_has_figure(l.text) for l in groups[-1])
             if touching and not (_has_figure(line.text) and figures):
                 groups[-1].append(line)
@@ -190,15 +224,20 @@ def row_groups(body: Sequence[LineLike]) -> list[list[LineLike]]:
 def grid_rows(part: Sequence[LineLike], head: int) -> list[list[str]] | None:
     """Rows of an unruled table: `part[:head]` its header lines, the rest its body."""
     groups = row_groups(part[head:])
-    if len(groups) < 2:
-        return None
+    if not groups or (len(groups) == 1 and sum(_has_figure(c[2]) for l in groups[0] for c in cells_of(l)) < 2):
+        return None  # a table goes on over a page break with one row left at least
     width = max(l.x1 for l in part) - min(l.x0 for l in part)
     group_cells = [[c for l in g for c in cells_of(l)] for g in groups]
-    cols = columns_of([cells_of(l) for g in groups for l in g], width)
-    for line in part[:head]:  # a header cell over no body cell names an empty column ("Ghi chú")
-        for a, b, _ in cells_of(line):
-            if all(b < ca - line.size or a > cb + line.size for ca, cb in cols):
-                cols = sorted(cols + [(a, b)])
+    # columns from the fullest rows (a wide group or total label may run past its column's edge)
+    line_cells = [cells_of(l) for g in groups for l in g]
+    most = max(len(c) for c in line_cells)
+    cols = columns_of([c for c in line_cells if len(c) >= most - 1], width)
+    head_cells = [c for line in part[:head] for c in cells_of(line)]
+    for _ in range(len(head_cells)):  # header cells apart from each other over one column: the one
+        split = _split_column(head_cells, cols)  # nearest it names it, the others name empty columns
+        if split is None:
+            break
+        cols = sorted(cols + [split])
     if len(cols) < 3:
         return None
     header = [""] * len(cols)
