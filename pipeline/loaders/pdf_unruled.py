@@ -63,7 +63,7 @@ def layout_text(line: LineLike, left: float, cw: float) -> str:
 def _headerish(line: LineLike) -> bool:
     """Could the line be (part of) a header: few words, no figure but in brackets, not a caption
     ("Bảng 2: …", "DỰ TOÁN KINH PHÍ" in capitals on its own)."""
-    bare = re.sub(r"\([^)]*\)", "", line.text)
+    bare = re.sub(r"\([^)]*\)?", "", line.text)
     letters = [c for c in bare if c.isalpha()]
     caps_title = len(cells_of(line)) == 1 and len(bare.split()) >= 3 and letters and all(c.isupper() for c in letters)
     return len(line.words) <= 16 and not re.search(r"\d", bare) and not CAPTION.match(ascii_fold(line.text)) \
@@ -207,14 +207,15 @@ def _split_column(head_cells: list[tuple[float, float, str]], cols: list[tuple[f
 
 def row_groups(body: Sequence[LineLike]) -> list[list[LineLike]]:
     """The body's lines by table row: lines that touch (a cell wrapped onto several lines, centred
-    against its neighbours) are one row, as long as they hold one line of figures between them."""
+    against its neighbours) are one row, as long as one of them at most is a full line of cells with
+    figures (rows printed without padding touch too)."""
     groups: list[list[LineLike]] = []
     for line in body:
         if groups:
             prev = groups[-1][-1]
             touching = line.top - prev.bottom < 0.7 * line.size and not WORDS.match(ascii_fold(line.text))
-            figures = any(_has_figure(l.text) for l in groups[-1])
-            if touching and not (_has_figure(line.text) and figures):
+            full = lambda l: _has_figure(l.text) and len(cells_of(l)) >= 3  # noqa: E731 - a row's main line
+            if touching and not (full(line) and any(full(l) for l in groups[-1])):
                 groups[-1].append(line)
                 continue
         groups.append([line])
@@ -247,8 +248,9 @@ def grid_rows(part: Sequence[LineLike], head: int) -> list[list[str]] | None:
             header[k] = f"{header[k]} {cell[2]}".strip()
     rows: list[list[str]] = [header]
     for cells in group_cells:
-        if len(cells) == 1 and cells[0][1] - cells[0][0] > 0.5 * width:
-            rows.append([cells[0][2]] + [""] * (len(cols) - 1))  # the words line across the table
+        joined = " ".join(c[2] for c in cells)
+        if (len(cells) == 1 and cells[0][1] - cells[0][0] > 0.5 * width) or WORDS.match(ascii_fold(joined)):
+            rows.append([joined] + [""] * (len(cols) - 1))  # the words line across the table
             continue
         row = [""] * len(cols)
         for cell in cells:
