@@ -120,6 +120,7 @@ def extract_table(block: Block, table_id: str, section_id: str, title: str,
         if not (line.item or line.amount or line.raw_amount):
             continue
         lines.append(line)
+    resolve_from_sum(lines)
     totals = [l for l in lines if l.is_total]
     if totals:
         table.stated_total = totals[-1].amount
@@ -169,6 +170,26 @@ def resolve_malformed(line: BudgetLine, q: Figure, p: Figure, a: Figure, scale: 
         setattr(line, bad[0], derived)
         if bad[0] == "quantity":
             line.quantity_value = float(derived)
+
+
+def resolve_from_sum(lines: list[BudgetLine]) -> None:
+    """A malformed amount on a line without quantity × price ("11500.000" in a list of lump sums) is
+    what its group or table total leaves for it, when that has the same digits: a misplaced dot is
+    repaired, a wrong figure is not."""
+    for k, line in enumerate(lines):
+        if line.malformed_fields != "amount" or line.amount is not None or line.is_total or line.is_subtotal:
+            continue
+        lo = max((j for j in range(k) if lines[j].is_subtotal or lines[j].is_total), default=-1)
+        hi = next((j for j in range(k + 1, len(lines)) if lines[j].is_subtotal or lines[j].is_total), len(lines))
+        head = lines[lo] if lo >= 0 and lines[lo].is_subtotal else None
+        whole = head if head is not None else (lines[hi] if hi < len(lines) and lines[hi].is_total and lo < 0 else None)
+        members = [l for l in lines[lo + 1:hi] if l is not line]
+        if whole is None or whole.amount is None or any(l.amount is None for l in members):
+            continue
+        derived = whole.amount - sum(l.amount for l in members)  # type: ignore[misc]
+        digits = re.sub(r"\D", "", line.raw_amount)
+        if derived > 0 and digits and same_digits(derived, int(digits)):
+            line.amount = derived
 
 
 def split_after(blocks: list[Block], i: int) -> list[tuple[str, int]]:
@@ -273,11 +294,11 @@ def own_scale(blocks: list[Block], i: int, layout: TableLayout) -> tuple[int, st
             break
         if UNIT_LINE.match(folded.lstrip("(* ")):
             return scale_of(folded), "unit_line"
+        if re.search(r"\d{1,3}(?:[.,]\d{3})+", re.sub(r"\([^)]*\)", "", text)) or "bang chu" in folded:
+            break  # a statement with figures or words: not a caption
         unit = CAPTION_UNIT.search(folded)
         if unit:
             return scale_of(unit.group(0)), "caption"
-        if re.search(r"\d{1,3}(?:[.,]\d{3})+", text):
-            break  # a statement with figures: not a caption
     return 1, ""
 
 

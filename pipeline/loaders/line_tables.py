@@ -228,7 +228,8 @@ def _unit_like(word: str) -> bool:
 
 
 def _has_figure(text: str) -> bool:
-    return any(_figure(t) for t in _tokens(text))
+    """A figure outside brackets: "(ĐVT: 1.000 đồng)" in a caption is no figure of a row."""
+    return any(_figure(t) for t in _tokens(re.sub(r"\([^)]*\)", " ", text)))
 
 
 def _is_row_start(text: str, header: Header) -> bool:
@@ -246,14 +247,15 @@ def _ends_table(text: str) -> bool:
 def _group_cells(lines: list[str], header: Header) -> list[str]:
     """Lines holding one cell each ("cells" exports) joined into row lines.
 
-    With a numbering column a row starts at the label that follows on from the last one (1 after
-    2 is a quantity, not a row) once the row has a figure; without one, at the first text after a
-    figure. A total label and the words line always start a row."""
+    With a numbering column a row starts at a label once the row has a figure, when text follows
+    the label (a label-like "1" followed by a figure is a quantity or a price); without one, at the
+    first text after a figure. A total label and the words line always start a row."""
     rows: list[str] = []
-    labels: list[str] = []
+    last = ""  # the last row label
     numeric = sum(r in NUMERIC for r in header.roles)
-    for text in lines:
+    for n, text in enumerate(lines):
         t = text.strip()
+        after = lines[n + 1].strip() if n + 1 < len(lines) else ""
         folded = ascii_fold(t)
         row_tokens = _tokens(rows[-1]) if rows else []
         if row_tokens and LABEL.match(row_tokens[0]) and "stt" in header.roles:
@@ -261,35 +263,33 @@ def _group_cells(lines: list[str], header: Header) -> list[str]:
         has_fig = any(_figure(x) for x in row_tokens)
         if not rows or TOTAL.match(folded) or WORDS_LINE.match(folded):
             new = True
-        elif "stt" in header.roles:
-            new = bool(LABEL.match(t)) and has_fig and _follows(labels[-1] if labels else "", t)
+        elif "stt" in header.roles:  # a label followed by a figure is a quantity or a price, not a row
+            new = bool(LABEL.match(t)) and has_fig and bool(after) and not _only_figure(after) and _follows(last, t)
         else:
             new = has_fig and not _has_figure(t) and _figure(row_tokens[-1]) and numeric > 0
         if new:
             rows.append(t)
             if LABEL.match(t):
-                labels.append(t.rstrip(".)"))
+                last = t.rstrip(".)")
         else:
             rows[-1] += " " + t
     return rows
 
 
-ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
-
-
 def _follows(prev: str, label: str) -> bool:
-    """Can `label` come after `prev` in a numbering column (the next number, a restart at 1 under a
-    group, the next group label)?"""
+    """Can `label` number the row after the one numbered `prev`: the next number, 1 after a group
+    label (or first), or a group label (I, II, A, B …)?"""
     label = label.rstrip(".)")
-    if label in ("1", "I", "A", "a"):
+    if not label.isdigit():
         return True
-    if prev.isdigit() and label.isdigit():
+    if prev.isdigit():
         return int(label) == int(prev) + 1
-    if label in ROMAN:
-        return True  # a group label; group rows carry their own figure
-    if len(label) == 1 and label.isalpha():
-        return True
-    return False
+    return label == "1"
+
+
+def _only_figure(text: str) -> bool:
+    tokens = _tokens(text)
+    return bool(tokens) and all(_figure(t) for t in tokens)
 
 
 def read_table(lines: list[str], header: Header, breaks: list[str] | None = None) -> tuple[list[list[str]], int]:
