@@ -219,12 +219,15 @@ def tabify_space_tables(lines: list[str]) -> list[str]:
             i += 1
             continue
         j, rows, last = i, [], i
-        while j < len(lines) and j - last <= 2:
+        while j < len(lines) and j - last <= 6:  # blank lines (a page break) inside the table
             if PAGE_NUMBER.match(lines[j].replace("\f", "").strip()) or lines[j].strip() == "\f":
                 j += 1  # a page break inside the table: the table goes on
                 last = j
                 continue
             c = space_cells(lines[j]) if "\t" not in lines[j] else []
+            if c and j - last > 1 and rows and looks_like_header_row([t for *_, t in c]) \
+                    and not same_cells(c, rows[0][1]):
+                break  # after blank lines, another table's header
             # a lone cell continues a wrapped item only when it is indented past the first column
             if len(c) >= 2 or (len(c) == 1 and rows and c[0][0] > rows[0][1][0][1]):
                 rows.append((j, c))
@@ -302,6 +305,10 @@ def merge_header_lines(lines: list[list[tuple[int, int, str]]]) -> list[tuple[in
             else:
                 cols.append([s, e, t])
     return [tuple(c) for c in sorted(cols)]  # type: ignore[misc]
+
+
+def same_cells(a: list[tuple[int, int, str]], b: list[tuple[int, int, str]]) -> bool:
+    return [t for *_, t in a] == [t for *_, t in b]
 
 
 def column_of(cell: tuple[int, int, str], header: list[tuple[int, int, str]]) -> int:
