@@ -228,8 +228,12 @@ def tabify_space_tables(lines: list[str]) -> list[str]:
             if c and j - last > 1 and rows and looks_like_header_row([t for *_, t in c]) \
                     and not same_cells(c, rows[0][1]):
                 break  # after blank lines, another table's header
-            # a lone cell continues a wrapped item only when it is indented past the first column
-            if len(c) >= 2 or (len(c) == 1 and rows and c[0][0] > rows[0][1][0][1]):
+            # a lone cell continues a wrapped item when it is indented past the first column, or, without
+            # digits, when table rows go on below it (the item column is the first)
+            nxt = next((space_cells(l) for l in lines[j + 1:j + 3] if l.strip()), [])
+            lone_wrap = len(c) == 1 and rows and (c[0][0] > rows[0][1][0][1] or (
+                not re.search(r"\d", c[0][2]) and len(c[0][2]) <= 40 and len(nxt) >= 2))
+            if len(c) >= 2 or lone_wrap:
                 rows.append((j, c))
                 last = j
             elif c:
