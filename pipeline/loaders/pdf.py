@@ -25,6 +25,7 @@ from pdfminer.psexceptions import PSException  # base of every pdfminer parse er
 from pdfplumber.utils.exceptions import PdfminerException
 
 from models.document import Block, Document
+from extractors.text_utils import ascii_fold
 from pipeline.loaders import legacy_fonts, pdf_unruled, text_quality
 from pipeline.loaders.continued import repeated_rows
 from pipeline.loaders.errors import CorruptFileError, EmptyDocumentError, EncryptedError
@@ -458,7 +459,8 @@ def _strip_running_lines(pages: list[PageData]) -> None:
     counts = Counter()
     for page in pages:
         counts.update({key(page, l) for l in page.items if isinstance(l, Line) and band(page, l)})
-    repeated = {k for k, n in counts.items() if n >= 2 and n >= 0.5 * len(pages)}
+    repeated = {k for k, n in counts.items() if n >= 2 and n >= 0.5 * len(pages)
+                and not pdf_unruled.HEADER_WORDS.search(ascii_fold(k[1]))}  # a table's header repeated on each page
     for page in pages:
         lines = [it for it in page.items if isinstance(it, Line)]
         edge = set(map(id, lines[:2] + lines[-2:]))

@@ -205,6 +205,23 @@ def _split_column(head_cells: list[tuple[float, float, str]], cols: list[tuple[f
     return None
 
 
+def header_columns(head: Sequence[LineLike], width: float) -> list[tuple[float, float]]:
+    """Column spans from the header alone: its stacked pieces merged ("Số" over "lượng"), a heading
+    over two sub-headings left out ("Kinh phí" over "Đơn giá | Thành tiền")."""
+    lines = [cells_of(l) for l in head]
+    keep: list[list[tuple[float, float, str]]] = []
+    for i, cells in enumerate(lines):
+        others = [c for j, cs in enumerate(lines) if j != i for c in cs]
+        kept = []
+        for a, b, t in cells:
+            under = [c for c in others if min(b, c[1]) - max(a, c[0]) > 0]
+            apart = any(min(x[1], y[1]) - max(x[0], y[0]) <= 0 for x in under for y in under if x is not y)
+            if not apart:
+                kept.append((a, b, t))
+        keep.append(kept)
+    return columns_of(keep, width * 2)
+
+
 def row_groups(body: Sequence[LineLike]) -> list[list[LineLike]]:
     """The body's lines by table row: lines that touch (a cell wrapped onto several lines, centred
     against its neighbours) are one row, as long as one of them at most is a full line of cells with
@@ -225,14 +242,18 @@ def row_groups(body: Sequence[LineLike]) -> list[list[LineLike]]:
 def grid_rows(part: Sequence[LineLike], head: int) -> list[list[str]] | None:
     """Rows of an unruled table: `part[:head]` its header lines, the rest its body."""
     groups = row_groups(part[head:])
-    if not groups or (len(groups) == 1 and sum(_has_figure(c[2]) for l in groups[0] for c in cells_of(l)) < 2):
-        return None  # a table goes on over a page break with one row left at least
+    if not groups or not any(_has_figure(c[2]) for l in groups[0] for c in cells_of(l)):
+        return None
     width = max(l.x1 for l in part) - min(l.x0 for l in part)
     group_cells = [[c for l in g for c in cells_of(l)] for g in groups]
-    # columns from the fullest rows (a wide group or total label may run past its column's edge)
-    line_cells = [cells_of(l) for g in groups for l in g]
-    most = max(len(c) for c in line_cells)
-    cols = columns_of([c for c in line_cells if len(c) >= most - 1], width)
+    head_spans = header_columns(part[:head], width)
+    if len(groups) < 3 and len(head_spans) >= 3:
+        cols = head_spans  # too few rows to show the columns (a table cut by a page break): the header's
+    else:
+        # columns from the fullest rows (a wide group or total label may run past its column's edge)
+        line_cells = [cells_of(l) for g in groups for l in g]
+        most = max(len(c) for c in line_cells)
+        cols = columns_of([c for c in line_cells if len(c) >= most - 1], width)
     head_cells = [c for line in part[:head] for c in cells_of(line)]
     for _ in range(len(head_cells)):  # header cells apart from each other over one column: the one
         split = _split_column(head_cells, cols)  # nearest it names it, the others name empty columns
