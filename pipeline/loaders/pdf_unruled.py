@@ -20,6 +20,7 @@ HEADER_WORDS = re.compile(r"\b(stt|tt|noi dung|hang muc|dien giai|dvt|don vi|so 
 MONEY_WORDS = re.compile(r"\b(so luong|khoi luong|don gia|muc chi|dinh muc|thanh tien|so tien|kinh phi|du toan|so nguoi)\b")
 CAPTION = re.compile(r"^(?:bang|bieu|tong hop|danh sach|phu luc)\b|.*:")
 WORDS = re.compile(r"^\(?\s*bang chu")
+GROUP_WORDS = re.compile(r"^(?:nguon )?(?:kinh phi|du toan)\b")
 TOTAL = re.compile(r"^(?:tong cong|tong so|tong|cong)\b")
 CELL_GAP = 0.45  # font sizes: a wider gap between two words separates two cells
 
@@ -205,21 +206,29 @@ def _split_column(head_cells: list[tuple[float, float, str]], cols: list[tuple[f
     return None
 
 
-def header_columns(head: Sequence[LineLike], width: float) -> list[tuple[float, float]]:
-    """Column spans from the header alone: its stacked pieces merged ("Số" over "lượng"), a heading
-    over two sub-headings left out ("Kinh phí" over "Đơn giá | Thành tiền")."""
+def group_headings(head: Sequence[LineLike]) -> set[tuple[float, float, str]]:
+    """Header cells that stand over two sub-headings apart from each other ("Kinh phí" over
+    "Đơn giá | Thành tiền"): they name a group of columns, not a column."""
     lines = [cells_of(l) for l in head]
-    keep: list[list[tuple[float, float, str]]] = []
+    out = set()
     for i, cells in enumerate(lines):
         others = [c for j, cs in enumerate(lines) if j != i for c in cs]
-        kept = []
         for a, b, t in cells:
-            under = [c for c in others if min(b, c[1]) - max(a, c[0]) > 0]
-            apart = any(min(x[1], y[1]) - max(x[0], y[0]) <= 0 for x in under for y in under if x is not y)
-            if not apart:
-                kept.append((a, b, t))
-        keep.append(kept)
-    return columns_of(keep, width * 2)
+            slack = 3.0 if GROUP_WORDS.match(ascii_fold(t)) else 0.0  # a group heading centred over its pair
+            under = [c for c in others if min(b, c[1]) - max(a, c[0]) > -slack]
+            if any(min(x[1], y[1]) - max(x[0], y[0]) <= 0 for x in under for y in under if x is not y):
+                out.add((a, b, t))
+            elif not under and GROUP_WORDS.match(ascii_fold(t)) and any(
+                    x[1] <= a and b <= y[0] for cs in lines if cs is not cells for x, y in zip(cs, cs[1:])):
+                out.add((a, b, t))  # centred over the gap between its two sub-headings
+    return out
+
+
+def header_columns(head: Sequence[LineLike], width: float) -> list[tuple[float, float]]:
+    """Column spans from the header alone: its stacked pieces merged ("Số" over "lượng"), a group
+    heading left out."""
+    groups = group_headings(head)
+    return columns_of([[c for c in cells_of(l) if c not in groups] for l in head], width * 2)
 
 
 def row_groups(body: Sequence[LineLike]) -> list[list[LineLike]]:
@@ -254,7 +263,8 @@ def grid_rows(part: Sequence[LineLike], head: int) -> list[list[str]] | None:
         line_cells = [cells_of(l) for g in groups for l in g]
         most = max(len(c) for c in line_cells)
         cols = columns_of([c for c in line_cells if len(c) >= most - 1], width)
-    head_cells = [c for line in part[:head] for c in cells_of(line)]
+    heads = group_headings(part[:head])
+    head_cells = [c for line in part[:head] for c in cells_of(line) if c not in heads]
     for _ in range(len(head_cells)):  # header cells apart from each other over one column: the one
         split = _split_column(head_cells, cols)  # nearest it names it, the others name empty columns
         if split is None:
