@@ -28,6 +28,22 @@ SUMMARY_START = re.compile(  # on folded text
     r"\s(?:ve viec|ve|v/v|phe duyet|ban hanh|quy dinh|huong dan|sua doi|trien khai|to chuc|thuc hien|"
     r"giao|phan bo|dieu chinh|bo sung|thanh lap|kien toan|cong bo|tiep tuc|day manh|tang cuong)\s"
 )
+# The summary's first words as Vietnamese spells them: "giáo" (in "Ban Tuyên giáo") folds to "giao" but
+# is not the verb "giao"; a word without any mark (OCR lost them) still counts.
+SUMMARY_WORDS = {
+    "ve viec": "về việc", "ve": "về", "v/v": "v/v", "phe duyet": "phê duyệt", "ban hanh": "ban hành",
+    "quy dinh": "quy định", "huong dan": "hướng dẫn", "sua doi": "sửa đổi", "trien khai": "triển khai",
+    "to chuc": "tổ chức", "thuc hien": "thực hiện", "giao": "giao", "phan bo": "phân bổ",
+    "dieu chinh": "điều chỉnh", "bo sung": "bổ sung", "thanh lap": "thành lập", "kien toan": "kiện toàn",
+    "cong bo": "công bố", "tiep tuc": "tiếp tục", "day manh": "đẩy mạnh", "tang cuong": "tăng cường",
+}
+
+
+def spelt_as_verb(text: str, m: re.Match) -> bool:
+    word = text[m.start() + 1:m.end() - 1]
+    return word.isascii() or word.lower() == SUMMARY_WORDS.get(m.group(0).strip(), word.lower())
+
+
 # Abbreviations whose dot does not end a sentence.
 ABBREV = r"(?<!\bTP)(?<!\bTp)(?<!\bTT)(?<!\bTX)(?<!\bP)(?<!\bQ)(?<!\bThS)(?<!\bTS)(?<!\bNxb)"
 SENTENCE_END = re.compile(ABBREV + r"\.\s+(?=[A-ZĐÀ-Ỹ])")
@@ -109,7 +125,7 @@ def parse_citation(piece: str, relation: str, text: str) -> LegalBasis | None:
         rest = rest[m_of.end():]
         padded, folded_rest = " " + rest, " " + ascii_fold(rest)
         m_sum = SUMMARY_START.search(folded_rest)
-        while m_sum and not padded[m_sum.start() + 1].islower():
+        while m_sum and not (padded[m_sum.start() + 1].islower() and spelt_as_verb(padded, m_sum)):
             m_sum = SUMMARY_START.search(folded_rest, m_sum.start() + 1)
         if m_sum:  # a verb in lower case: "Giáo dục" or "huyện Phú Giáo" are names, not "giao"
             lb.ref_issuer = clean_value(rest[: max(m_sum.start() - 1, 0)])

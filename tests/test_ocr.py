@@ -267,10 +267,12 @@ def test_images_dispatch_to_the_image_loader(monkeypatch, tmp_path):
     from pipeline import loaders
     from pipeline.loaders import image
 
+    from models.document import Document
+
     seen = []
-    monkeypatch.setattr(image, "load_image", lambda p: seen.append(Path(p).suffix) or "doc")
+    monkeypatch.setattr(image, "load_image", lambda p: seen.append(Path(p).suffix) or Document(str(p), "image"))
     for suffix in (".png", ".JPG", ".jpeg", ".tif", ".tiff"):
-        assert loaders.load(tmp_path / f"scan{suffix}") == "doc"
+        assert loaders.load(tmp_path / f"scan{suffix}").source_format == "image"
     assert seen == [".png", ".JPG", ".jpeg", ".tif", ".tiff"]
 
 
