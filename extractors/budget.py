@@ -108,7 +108,7 @@ def extract_table(block: Block, table_id: str, section_id: str, title: str,
             line.is_total = True
             line.item = line.item or label or first
         elif not line.raw_quantity and not line.raw_unit_price and (
-                GROUP_LABEL.match(label) or (not label and is_group_heading(line.item, cols))):
+                GROUP_LABEL.match(label) or (not label.isdigit() and is_group_heading(line.item, cols))):
             line.is_subtotal = True
         q_fig, line.quantity, line.quantity_value = read(line.raw_quantity, money=False)
         p_fig, line.unit_price, _ = read(line.raw_unit_price, layout.scale)
@@ -134,8 +134,8 @@ def extract_table(block: Block, table_id: str, section_id: str, title: str,
 
 
 def is_group_heading(item: str, cols: dict[str, int]) -> bool:
-    """A group row printed without a label: its item in capitals ("CHI TỔ CHỨC HỘI NGHỊ"), an amount
-    and no quantity or price, in a table that has those columns."""
+    """A group row whose label is missing or unreadable (OCR's "^" for "A"): its item in capitals
+    ("CHI TỔ CHỨC HỘI NGHỊ"), an amount and no quantity or price, in a table that has those columns."""
     letters = [c for c in item if c.isalpha()]
     return len(letters) >= 3 and all(c.isupper() for c in letters) and "quantity" in cols and "unit_price" in cols
 

@@ -139,10 +139,38 @@ def read_page(image, number: int, dpi: int | None = None) -> PageResult:
     outside = [w for w in words if ocr_tables.grid_of(grids, w) is None]
     ocr_layout.fix_roman_labels(outside, gray)
     tables = ocr_tables.read_tables(gray, grids, number, ink, dpi, words=inside)
+    loose, outside = unruled_grids(outside, gray.shape[1], gray.shape[0])  # tables printed without rules
+    tables += ocr_tables.finish_tables(gray, ink, loose, number, dpi)  # their figures re-read like any
+    grids = grids + loose
     blocks = ocr_layout.page_blocks(outside, list(zip((g.top for g in grids), tables)), number,
                                     gray.shape[1], gray.shape[0])
     confs = [w.conf for w in outside] + [c.conf for g in grids for c in g.cells if c.conf is not None]
     return PageResult(number, blocks, angle, round(sum(confs) / len(confs), 1) if confs else None)
+
+
+def unruled_grids(words: list[Word], width: int, height: int) -> tuple[list, list[Word]]:
+    """Tables without ruling lines among the page's words (see `unruled`), as grids whose cells are
+    the boxes of their words, so that `ocr_tables.check_figures` re-reads their figures as it does a
+    ruled table's; and the words left."""
+    from pipeline.loaders import ocr_layout, ocr_tables, unruled
+
+    lines = ocr_layout.lines_of(words)
+    geo = ocr_layout.measure(lines, width, height)
+    grids, used = [], set()
+    for first, last, rows, boxes in unruled.unruled_grids(lines, geo.left, geo.right):
+        span = [w for l in lines[first:last + 1] for w in l.words]
+        cells = []
+        for r, (row, row_boxes) in enumerate(zip(rows, boxes)):
+            for c, (text, (x0, y0, x1, y1)) in enumerate(zip(row, row_boxes)):
+                mine = [w for w in span if x0 - 1 <= (w.x0 + w.x1) / 2 <= x1 + 1 and y0 - 1 <= (w.top + w.bottom) / 2 <= y1 + 1]
+                confs = [w.conf for w in mine if w.conf >= 0]
+                box = (int(x0) - 2, int(y0) - 2, int(x1) + 3, int(y1) + 3)
+                cells.append(ocr_tables.Cell(r, c, box, text, min(confs) if confs else None, len(mine)))
+        box = (min(c.box[0] for c in cells), min(c.box[1] for c in cells),
+               max(c.box[2] for c in cells), max(c.box[3] for c in cells))
+        grids.append(ocr_tables.Grid(box, len(rows), len(rows[0]), cells))
+        used |= {id(w) for w in span}
+    return grids, [w for w in words if id(w) not in used]
 
 
 def _text_span(ink: np.ndarray, margin: int) -> tuple[int, int, int]:

@@ -23,6 +23,7 @@ from models.document import Block
 from pipeline.loaders.layout import LABEL, fold, is_layout_line
 from pipeline.loaders.ocr import Word
 
+EM_PER_INK = 1.35       # type size over the median height of a line's words (ink boxes)
 COLUMN_GAP = 2.5       # a gap wider than this many line heights splits a line into column segments
 PARA_SPACING = 1.25    # a baseline pitch this much above the usual one starts a paragraph
 RUN_ON_SPACING = 1.8   # … unless the line before runs on into this one (full, no full stop, lower-case next)
@@ -73,6 +74,14 @@ class Line:
     @property
     def text(self) -> str:
         return fold(" ".join(w.text for w in self.words))
+
+    @property
+    def size(self) -> float:
+        """The font size in pixels, as the unruled-table reader measures gaps: a word's ink is about
+        three quarters of the type's height (the em)."""
+        return EM_PER_INK * self.height
+
+    bold = False  # OCR does not tell; every line alike
 
     def segments(self) -> list["Line"]:
         out = [[self.words[0]]]

@@ -26,7 +26,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from models.document import Block, Document
 from extractors.text_utils import ascii_fold
-from pipeline.loaders import legacy_fonts, pdf_unruled, text_quality
+from pipeline.loaders import legacy_fonts, unruled, text_quality
 from pipeline.loaders.continued import repeated_rows
 from pipeline.loaders.errors import CorruptFileError, EmptyDocumentError, EncryptedError
 from pipeline.loaders.layout import LABEL, flatten_columns, fold, is_layout_line, is_layout_table
@@ -330,12 +330,12 @@ def _read_page(page, raw: _Raw, encodings: dict[str, str], warnings: list[str]) 
 # --- Tables ------------------------------------------------------------------------------
 
 def _unruled_tables(page: PageData) -> list:
-    """Runs of lines that are a table without borders become tables (see pdf_unruled)."""
+    """Runs of lines that are a table without borders become tables (see unruled)."""
     items = list(page.items)
     lines = [k for k, it in enumerate(items) if isinstance(it, Line)]
     if not lines:
         return items
-    found = pdf_unruled.unruled_rows([items[k] for k in lines], page.left, page.right or page.width)
+    found = unruled.unruled_rows([items[k] for k in lines], page.left, page.right or page.width)
     for first, last, rows in reversed(found):
         span = [items[k] for k in lines[first:last + 1]]
         edges = sorted({round(w.x0) for l in span for w in l.words})[:1] + [round(max(l.x1 for l in span))]
@@ -460,7 +460,7 @@ def _strip_running_lines(pages: list[PageData]) -> None:
     for page in pages:
         counts.update({key(page, l) for l in page.items if isinstance(l, Line) and band(page, l)})
     repeated = {k for k, n in counts.items() if n >= 2 and n >= 0.5 * len(pages)
-                and not pdf_unruled.HEADER_WORDS.search(ascii_fold(k[1]))}  # a table's header repeated on each page
+                and not unruled.HEADER_WORDS.search(ascii_fold(k[1]))}  # a table's header repeated on each page
     for page in pages:
         lines = [it for it in page.items if isinstance(it, Line)]
         edge = set(map(id, lines[:2] + lines[-2:]))

@@ -1,11 +1,13 @@
-"""Tables without ruling lines on a PDF page (no borders, or horizontal rules only).
+"""Tables without ruling lines, read from the positions of their words (PDF text layers and OCR).
 
-pdfplumber finds tables by their borders; an unruled table reaches the loader as lines of words.
-Those lines are laid out as `pdftotext -layout` would print them — each word at the column its x
-position gives, cells kept apart by two spaces or more — and handed to the text loader's readers
-(`text.tabify_space_tables`, `line_tables.tabify_text_tables`), so one reader serves text exports,
-unruled PDFs and scans alike. A region starts at a line that names columns (STT, Nội dung, Thành
-tiền …) and ends at the first line that is running text.
+pdfplumber and the OpenCV grid find tables by their borders; a table with no borders, or with
+horizontal rules only, reaches its loader as lines of positioned words. Both loaders hand those
+lines here. A table starts at a band of header lines that name columns (STT, Nội dung, Thành tiền
+…; wrapped headers come as staggered lines) and ends at running text, a section heading, the next
+header or its total row. Its columns are the spans its body cells share (left-aligned text shares
+a left edge, right-aligned figures a right edge), or the header's when a page break left too few
+rows; a row is the lines that touch each other (a wrapped cell centred against its neighbours).
+Lines of plain text without positions go to `line_tables` instead.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ CAPTION = re.compile(r"^(?:bang|bieu|tong hop|danh sach|phu luc)\b|.*:")
 WORDS = re.compile(r"^\(?\s*bang chu")
 GROUP_WORDS = re.compile(r"^(?:nguon )?(?:kinh phi|du toan)\b")
 TOTAL = re.compile(r"^(?:tong cong|tong so|tong|cong)\b")
-CELL_GAP = 0.45  # font sizes: a wider gap between two words separates two cells
+CELL_GAP = 0.45  # line heights (font sizes): a wider gap between two words separates two cells
 
 
 class WordLike(Protocol):
@@ -31,8 +33,6 @@ class WordLike(Protocol):
     x1: float
     top: float
     bottom: float
-    size: float
-    bold: bool
 
 
 class LineLike(Protocol):
@@ -44,21 +44,6 @@ class LineLike(Protocol):
     size: float
     bold: bool
     text: str
-
-
-def layout_text(line: LineLike, left: float, cw: float) -> str:
-    """The line as a fixed-width text line: each cell at the column its x position gives."""
-    out = ""
-    prev = None
-    for w in line.words:
-        if prev is None:
-            out = " " * max(0, round((w.x0 - left) / cw)) + w.text
-        elif w.x0 - prev.x1 > CELL_GAP * max(w.size, prev.size):
-            out += " " * max(2, round((w.x0 - left) / cw) - len(out)) + w.text
-        else:
-            out += (" " if w.x0 - prev.x1 > 0.12 * w.size else "") + w.text
-        prev = w
-    return out
 
 
 def _headerish(line: LineLike) -> bool:
@@ -143,9 +128,10 @@ def cells_of(line: LineLike) -> list[tuple[float, float, str]]:
     """The line's words grouped into cells at gaps wider than CELL_GAP font sizes."""
     out: list[list] = []
     prev = None
+    size = line.size
     for w in line.words:
-        if prev is not None and w.x0 - prev.x1 <= CELL_GAP * max(w.size, prev.size):
-            joint = " " if w.x0 - prev.x1 > 0.12 * w.size else ""
+        if prev is not None and w.x0 - prev.x1 <= CELL_GAP * size:
+            joint = " " if w.x0 - prev.x1 > 0.12 * size else ""
             out[-1][1], out[-1][2] = w.x1, out[-1][2] + joint + w.text
         else:
             out.append([w.x0, w.x1, w.text])
@@ -241,20 +227,24 @@ def row_groups(body: Sequence[LineLike]) -> list[list[LineLike]]:
             prev = groups[-1][-1]
             touching = line.top - prev.bottom < 0.7 * line.size and not WORDS.match(ascii_fold(line.text))
             full = lambda l: _has_figure(l.text) and len(cells_of(l)) >= 3  # noqa: E731 - a row's main line
-            if touching and not (full(line) and any(full(l) for l in groups[-1])):
+            total = TOTAL.match(ascii_fold(line.text)) and not TOTAL.match(ascii_fold(groups[-1][0].text))
+            if touching and not total and not (full(line) and any(full(l) for l in groups[-1])):
                 groups[-1].append(line)
                 continue
         groups.append([line])
     return groups
 
 
-def grid_rows(part: Sequence[LineLike], head: int) -> list[list[str]] | None:
-    """Rows of an unruled table: `part[:head]` its header lines, the rest its body."""
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom
+
+
+def grid_cells(part: Sequence[LineLike], head: int) -> tuple[list[list[str]], list[list[Box]], list[Box]] | None:
+    """Rows of an unruled table (`part[:head]` its header lines, the rest its body), the box of every
+    cell (the ink of its words, or its column across its row where it is empty) and each row's box."""
     groups = row_groups(part[head:])
     if not groups or not any(_has_figure(c[2]) for l in groups[0] for c in cells_of(l)):
         return None
     width = max(l.x1 for l in part) - min(l.x0 for l in part)
-    group_cells = [[c for l in g for c in cells_of(l)] for g in groups]
     head_spans = header_columns(part[:head], width)
     if len(groups) < 3 and len(head_spans) >= 3:
         cols = head_spans  # too few rows to show the columns (a table cut by a page break): the header's
@@ -272,35 +262,56 @@ def grid_rows(part: Sequence[LineLike], head: int) -> list[list[str]] | None:
         cols = sorted(cols + [split])
     if len(cols) < 3:
         return None
-    header = [""] * len(cols)
-    for line in part[:head]:
-        for cell in cells_of(line):
-            k = _column(cell, cols)
-            header[k] = f"{header[k]} {cell[2]}".strip()
-    rows: list[list[str]] = [header]
-    for cells in group_cells:
-        joined = " ".join(c[2] for c in cells)
-        if (len(cells) == 1 and cells[0][1] - cells[0][0] > 0.5 * width) or WORDS.match(ascii_fold(joined)):
-            rows.append([joined] + [""] * (len(cols) - 1))  # the words line across the table
-            continue
-        row = [""] * len(cols)
-        for cell in cells:
-            k = _column(cell, cols)
-            row[k] = f"{row[k]} {cell[2]}".strip()
+    rows: list[list[str]] = []
+    boxes: list[list[Box | None]] = []
+    spans: list[Box] = []
+    for n, lines in enumerate([list(part[:head])] + groups):
+        top, bottom = min(l.top for l in lines), max(l.bottom for l in lines)
+        cells = [(c, l) for l in lines for c in cells_of(l)]
+        joined = " ".join(c[2] for c, _ in cells)
+        row: list[str] = [""] * len(cols)
+        box: list[Box | None] = [None] * len(cols)
+        if n and ((len(cells) == 1 and cells[0][0][1] - cells[0][0][0] > 0.5 * width) or WORDS.match(ascii_fold(joined))):
+            row[0] = joined  # the words line across the table
+        else:
+            for (a, b, t), line in cells:
+                k = _column((a, b, t), cols)
+                row[k] = f"{row[k]} {t}".strip()
+                old = box[k]
+                box[k] = (a, line.top, b, line.bottom) if old is None else (
+                    min(old[0], a), min(old[1], line.top), max(old[2], b), max(old[3], line.bottom))
         wrapped = len(rows) > 1 and not any(_has_figure(c) for c in row) and not row[0] and any(rows[-1][1:])
         if wrapped:  # a wrapped cell on a row of its own: its words continue the row above
-            rows[-1] = [f"{a} {b}".strip() for a, b in zip(rows[-1], row)]
-        else:
-            rows.append(row)
-    return rows
+            rows[-1] = [f"{x} {y}".strip() for x, y in zip(rows[-1], row)]
+            boxes[-1] = [x if y is None else y if x is None else (min(x[0], y[0]), min(x[1], y[1]), max(x[2], y[2]),
+                                                                   max(x[3], y[3])) for x, y in zip(boxes[-1], box)]
+            spans[-1] = (spans[-1][0], spans[-1][1], spans[-1][2], bottom)
+            continue
+        rows.append(row)
+        boxes.append(box)
+        spans.append((cols[0][0], top, cols[-1][1], bottom))
+    full = [[b if b is not None else (cols[k][0], span[1], cols[k][1], span[3]) for k, b in enumerate(bs)]
+            for bs, span in zip(boxes, spans)]
+    return rows, full, spans
+
+
+def grid_rows(part: Sequence[LineLike], head: int) -> list[list[str]] | None:
+    """The rows of `grid_cells`, for a loader that needs no boxes."""
+    found = grid_cells(part, head)
+    return found[0] if found is not None else None
 
 
 def unruled_rows(lines: Sequence[LineLike], left: float, right: float) -> list[tuple[int, int, list[list[str]]]]:
     """(first, last, rows) for each unruled table among `lines`."""
+    return [(start, end, rows) for start, end, rows, _ in unruled_grids(lines, left, right)]
+
+
+def unruled_grids(lines: Sequence[LineLike], left: float, right: float
+                  ) -> list[tuple[int, int, list[list[str]], list[list[Box]]]]:
+    """(first, last, rows, cell boxes) for each unruled table among `lines`."""
     found = []
     for start, head_end, end in regions(lines, left, right):
-        part = lines[start:end + 1]
-        rows = grid_rows(part, head_end - start + 1)
-        if rows is not None:
-            found.append((start, end, rows))
+        grid = grid_cells(lines[start:end + 1], head_end - start + 1)
+        if grid is not None:
+            found.append((start, end, grid[0], grid[1]))
     return found
