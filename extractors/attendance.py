@@ -20,7 +20,7 @@ COUNT = re.compile(rf"(?<![\d.,/%])(\d{{1,3}}(?:\.\d{{3}})+|\d+)\s+({UNITS})(?![
 APPROX = re.compile(r"(khoang|du kien|tren|gan|hon|uoc|uoc tinh|toi thieu|toi da|xap xi)\s*$")  # on folded text
 PER_UNIT = re.compile(r"\bmoi\s+\w+(?:\s+\w+)?\s*$")  # on folded text
 GROUP_ROW = re.compile(r"^([IVX]{1,5}|[A-Z])\.?$")
-TOTAL = re.compile(r"^(tong cong|tong so|tong kinh phi)\b|^(tong|cong)\s*(\(.*\))?\s*[:.]?\s*$")
+TOTAL = re.compile(r"^(tong ?cong|tong ?so|tong kinh phi)\b|^(tong|cong)\s*(\(.*\))?\s*[:.]?\s*$")
 
 
 def text_counts(blocks: list[Block], block_section: dict[int, str]) -> list[Attendance]:

@@ -16,8 +16,8 @@ from extractors.text_utils import ascii_fold, clean_value, fold
 from models.document import Block
 from models.records import BudgetLine, BudgetTable
 
-WORDS = re.compile(r"\(?\s*b[aằả]ng\s+ch[uữ]\s*:?\s*([^)]*)\)?", re.I)
-TOTAL_ROW = re.compile(r"^(tong cong|tong so|tong kinh phi)\b|^(tong|cong)\s*(\(.*\))?\s*[:.]?\s*$")
+WORDS = re.compile(r"\(?\s*b[a]ng\s+ch[u]\s*:?\s*([^)]*)\)?")  # on folded text: "Bằng chữ", "Bảng chữ", "Băng chư"
+TOTAL_ROW = re.compile(r"^(tong ?cong|tong ?so|tong kinh phi)\b|^(tong|cong)\s*(\(.*\))?\s*[:.]?\s*$")
 GROUP_LABEL = re.compile(r"^([IVX]{1,5}|[A-Z])\.?$")
 FIGURE_IN_TEXT = r"(\d{1,3}(?:[.,\s]\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)*)"
 # Matched on the ascii-folded text (same offsets as the original), so OCR that lost diacritics still matches.
@@ -60,7 +60,7 @@ class BudgetResult:
 
 
 def read(cell: str, scale: int = 1, money: bool = True) -> tuple[Figure, int | None, float | None]:
-    fig = parse_figure(cell, money=money)
+    fig = parse_figure(cell, money=money, lookalikes=True)
     if fig.value is None:
         return fig, None, None
     value = fig.value * scale
@@ -69,10 +69,10 @@ def read(cell: str, scale: int = 1, money: bool = True) -> tuple[Figure, int | N
 
 
 def words_of(text: str) -> tuple[str, int | None]:
-    m = WORDS.search(text)
+    m = WORDS.search(ascii_fold(text))  # same offsets as `text`
     if not m:
         return "", None
-    words = clean_value(m.group(1))
+    words = clean_value(text[m.start(1):m.end(1)])
     return words, parse_number_words(words)
 
 
@@ -225,7 +225,7 @@ def find_statements(blocks: list[Block], block_section: dict[int, str]) -> list[
             tail = text[m.end():]
             nxt = STATEMENT.search(folded, m.end())
             scope = tail[: nxt.start() - m.end()] if nxt else tail
-            if re.match(r"^[\s.,;]*\(?\s*b[aằả]ng\s+ch[uữ]", scope, re.I):
+            if re.match(r"^[\s.,;]*\(?\s*bang\s+chu", ascii_fold(scope)):
                 st.words_text, st.words_amount = words_of(scope)
             else:
                 paren = re.match(r"^\s*\(([^()]{4,200})\)", scope)  # "(Một tỷ năm trăm triệu đồng)"

@@ -126,19 +126,21 @@ def _split_decimal(s: str, money: bool) -> tuple[str, str | None]:
     return s, None
 
 
-def parse_figure(text: str, *, money: bool = False, ocr: bool = False) -> Figure:
+def parse_figure(text: str, *, money: bool = False, ocr: bool = False, lookalikes: bool = False) -> Figure:
     """Read one figure; see the module docstring and the rules in the helpers.
 
     English-style "46,670,000" is thousands (every later group has 3 digits).
     Leading zeros are fine ("08" → 8).  Empty, "-", "—", "x" → value None.
     ocr=True also repairs digit look-alikes and doubled/dropped dots; such a
-    repair gives the value and malformed=False.
+    repair gives the value and malformed=False. lookalikes=True repairs only the
+    look-alikes (O for 0, l for 1 in a table's figure cell: no word is spelt so),
+    so that a misplaced dot is still reported.
     """
     raw = text.strip()
     s = _clean(raw)
     if s.lower() in _EMPTY:
         return Figure(raw, None, False)
-    if ocr:
+    if ocr or lookalikes:
         s = _ocr_fix(s)
     if not _NUMERIC.fullmatch(s):
         return Figure(raw, None, False)

@@ -46,6 +46,25 @@ _CONTEXT = {1: {"tens"}, 4: {"tens", "linh"}, 5: {"tens"}}
 _AMBIGUOUS = {"không", "năm"}
 
 
+def _bare(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", word) if unicodedata.category(c) != "Mn").replace("đ", "d")
+
+
+def _remarked(tokens: list[str]) -> list[str]:
+    """Words with wrong marks inside a number ("Bón muơi sáu triệu": OCR swapped ố for ó) read by their
+    letters, as words with none: only where a number word or its end ("đồng", punctuation) follows, so
+    that "triệu tạm ứng" stays "triệu" and not "triệu tám"."""
+    out = list(tokens)
+    for i in range(len(out) - 1, -1, -1):
+        tok = out[i]
+        if tok in _WORDS or tok in _ASCII or tok.isascii() or _bare(tok) not in _ASCII:
+            continue
+        nxt = out[i + 1] if i + 1 < len(out) else ""
+        if not nxt or not nxt.isalnum() or nxt in _WORDS or nxt in _ASCII or _classify(nxt, None) == ("end", 0):
+            out[i] = _bare(tok)
+    return out
+
+
 def _tokens(text: str) -> list[str]:
     return re.findall(r"\w+|[^\w\s]", unicodedata.normalize("NFC", text).lower())
 
@@ -119,7 +138,7 @@ def parse_number_words(text: str) -> int | None:
     diacritics.  "một trăm hai" is read literally as 102 (the colloquial 120
     is not guessed), and a decimal "phẩy" part is not read.
     """
-    tokens = _tokens(text)
+    tokens = _remarked(_tokens(text))
     i = 0
     while i < len(tokens):
         value, end = _read(tokens, i)

@@ -20,6 +20,7 @@ COLUMN_RULES = [  # (role, folded header regex), first match wins per column
     ("amount", re.compile(r"^(thanh tien|so tien|kinh phi|du toan|tong tien|tong kinh phi|tong cong|tong so tien|tien\b|gia tri|nhu cau kinh phi)")),
     ("item", re.compile(r"^(noi dung|hang muc|dien giai|ten|khoan chi|cong viec|danh muc|thanh phan|doi tuong|chuc danh|don vi\b|co quan)")),
 ]
+GLUED_RULES = {role: re.compile(rx.pattern.replace(" ", "").replace("\\b", "")) for role, rx in COLUMN_RULES}
 GROUP_PREFIX = re.compile(r"^(?:nguon )?(?:kinh phi|du toan)\s*(?:\([^)]*\))?\s+(?=(?:don gia|muc chi|dinh muc|thanh tien|so tien|kinh phi|du toan)\b)")
 SCALE = [(re.compile(r"(1\.000|1000|nghin|ngan)\s*(d\b|dong)"), 1000), (re.compile(r"trieu\s*dong"), 1_000_000)]
 PERSONS = re.compile(r"dai bieu|nguoi|hoc vien|can bo|thanh vien|hoc sinh|khach")
@@ -58,7 +59,7 @@ def scale_of(text: str) -> int:
     return 1
 
 
-def _roles(cells: list[str]) -> tuple[dict[str, int], bool]:
+def column_roles(cells: list[str]) -> tuple[dict[str, int], bool]:
     """Column roles of one header row (first match wins per column), and whether the quantity
     column counts people."""
     roles: dict[str, int] = {}
@@ -68,8 +69,9 @@ def _roles(cells: list[str]) -> tuple[dict[str, int], bool]:
         folded = ascii_fold(cell).strip(" :*")
         # a group heading merged with the sub-heading under it ("Kinh phí (đồng) Mức chi"): the sub-heading
         folded = GROUP_PREFIX.sub("", folded) if GROUP_PREFIX.match(folded) else folded
+        glued = folded.replace(" ", "")  # "Nộidung" (OCR glued the words): matched without spaces too
         for role, rx in COLUMN_RULES:
-            if rx.match(folded) and role not in roles:
+            if (rx.match(folded) or GLUED_RULES[role].match(glued)) and role not in roles:
                 if role == "item" and folded.startswith("don vi") and "tinh" in folded:
                     continue
                 roles[role] = c
@@ -87,7 +89,7 @@ def _roles(cells: list[str]) -> tuple[dict[str, int], bool]:
 def analyse(rows: list[list[str]], context: str = "") -> TableLayout | None:
     """Find the header row among the first rows and map its columns to roles."""
     for h in range(min(3, len(rows))):
-        roles, persons = _roles(rows[h])
+        roles, persons = column_roles(rows[h])
         if "stt" not in roles and 0 not in roles.values() and _numbers_rows(rows[h][0] if rows[h] else "", rows[h + 1:]):
             roles["stt"] = 0
         if len(roles) >= 2 and ("amount" in roles or "quantity" in roles or "unit_price" in roles):
@@ -107,7 +109,7 @@ def analyse(rows: list[list[str]], context: str = "") -> TableLayout | None:
                     not below[roles[k]].strip() for k in ("stt", "item") if k in roles and roles[k] < len(below)):
                 layout.header_rows += 1
                 merged = [below[c] if c < len(below) and below[c].strip() else cell for c, cell in enumerate(rows[h])]
-                sub_roles, sub_persons = _roles(merged)
+                sub_roles, sub_persons = column_roles(merged)
                 if "stt" in roles and "stt" not in sub_roles:
                     sub_roles["stt"] = roles["stt"]
                 if len(sub_roles) >= len(roles) and ("amount" in sub_roles or "unit_price" in sub_roles):

@@ -12,7 +12,7 @@ import re
 from extractors.text_utils import ascii_fold
 from models.document import Block, Document
 
-TOTAL = re.compile(r"^(tong cong|tong so|tong kinh phi|tong|cong)\b")
+TOTAL = re.compile(r"^(tong ?cong|tong ?so|tong kinh phi|tong|cong)\b")
 
 
 def _has_total(rows: list[list[str]]) -> bool:
@@ -29,11 +29,21 @@ def same_header(a: list[list[str]], b: list[list[str]]) -> bool:
 
 
 def repeated_rows(a: list[list[str]], b: list[list[str]]) -> int:
-    """How many of `b`'s first rows repeat `a`'s header (2, 1 or 0)."""
+    """How many of `b`'s first rows repeat `a`'s header (2, 1 or 0): the same rows, or rows that name
+    columns and hold no figure (a header read again, its pieces put together another way)."""
     for k in (2, 1):
         if len(a) > k and len(b) >= k and same_header(a[:k], b[:k]):
             return k
-    return 0
+    k = 0
+    while k < min(2, len(b)) and names_columns(b[k]):
+        k += 1
+    return k if k and names_columns(a[0]) else 0
+
+
+def names_columns(row: list[str]) -> bool:
+    from extractors.tables import column_roles
+
+    return not any(re.search(r"\d", c) for c in row) and len(column_roles(row)[0]) >= 2
 
 
 def _repeated_header(a: list[list[str]], b: list[list[str]]) -> int | None:

@@ -30,7 +30,7 @@ def fold(text: str) -> str:
 
 # A paragraph label as printed: "II.", "1.", "3.2.", "a)", "-", "+", "•", "Phần I".
 LABEL = re.compile(
-    r"^(?:[IVXLC]{1,6}\s*(?:[.:)]|\s[-–]\s)|\d{1,2}(?:\.\d{1,2}){0,3}\s*[.)]|[a-zđ]\s*\)|[a-zđ]\.\s|[-+•*–—]\s|"
+    r"^(?:[IVXLC]{1,6}\s*(?:[.:)]|\s[-–]\s)|\d{1,2}(?:\.\d{1,2}){0,3}\s*[.)](?!\d)|[a-zđ]\s*\)|[a-zđ]\.\s|[-+•*–—]\s|"
     r"(?:Phần|PHẦN|Mục|MỤC|Phụ lục|PHỤ LỤC|Điều|ĐIỀU|Chương|CHƯƠNG)\s+[\dIVXLC]+)"
 )
 

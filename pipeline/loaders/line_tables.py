@@ -36,7 +36,7 @@ PHRASES: list[tuple[str, str]] = [
 ]
 NUMERIC = ("quantity", "unit_price", "amount")
 LABEL = re.compile(r"^(?:\d{1,3}(?:\.\d{1,2})?|[IVXLC]{1,6}|[A-Z]|[a-zđ])[.)]?$")
-TOTAL = re.compile(r"^(tong|cong)\b")
+TOTAL = re.compile(r"^(tong ?cong|tong ?so|tong|cong)\b")
 WORDS_LINE = re.compile(r"^\(?\s*b[aả]ng\s+ch[uư]")
 # Units of measure printed in the ĐVT column (folded); a capitalised short word also counts.
 UNITS = {
@@ -75,12 +75,19 @@ def _phrases(words: list[str]) -> tuple[list[str], list[str]] | None:
             continue
         for role, phrase in PHRASES:
             n = len(phrase.split())
-            if " ".join(folded[i:i + n]).strip(":*") == phrase:
+            glued = n > 1 and folded[i].strip(":*") == phrase.replace(" ", "")  # "Nộidung" (OCR glued it)
+            if glued:
+                n = 1
+            if glued or " ".join(folded[i:i + n]).strip(":*") == phrase:
                 roles.append(role)
                 texts.append(words[i:i + n])
                 i += n
                 break
         else:
+            if roles and roles[-1] == "item" and not any(c.isdigit() for c in words[i]):
+                texts[-1].append(words[i])  # an item column's longer name: "Nội dung hoạt động"
+                i += 1
+                continue
             return None
     return roles, [" ".join(t) for t in texts]
 
@@ -139,7 +146,7 @@ def _figure(token: str) -> bool:
     t = re.sub(r"(?i)(đồng|đ|₫)$", "", t)
     if not t or not re.search(r"\d", t):
         return False
-    fig = parse_figure(t, money=True)
+    fig = parse_figure(t, money=True, lookalikes=True)
     return fig.value is not None or fig.malformed
 
 
@@ -156,7 +163,7 @@ def _tokens(text: str) -> list[str]:
 
 def _value(token: str) -> float | None:
     t = re.sub(r"(?i)\s*(đồng|đ|₫)[.,;]?$", "", token.rstrip(".,;"))
-    fig = parse_figure(t, money=True)
+    fig = parse_figure(t, money=True, lookalikes=True)
     return float(fig.value) if fig.value is not None else None
 
 

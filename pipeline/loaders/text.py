@@ -17,7 +17,7 @@ from pipeline.loaders.line_tables import header_of, tabify_text_tables
 
 # A line that starts a new paragraph whatever came before it.
 MARKER = re.compile(
-    r"^(?:[IVXLC]{1,6}\s*(?:[.:)]|\s[-–]\s)|\d{1,2}(?:\.\d{1,2}){0,3}\s*[.)]|[a-zđ]\s*\)|[a-zđ]\.\s|[-+•*–]\s|"
+    r"^(?:[IVXLC]{1,6}\s*(?:[.:)]|\s[-–]\s)|\d{1,2}(?:\.\d{1,2}){0,3}\s*[.)](?!\d)|[a-zđ]\s*\)|[a-zđ]\.\s|[-+•*–]\s|"
     r"(?:Phần|PHẦN|Mục|MỤC|Phụ lục|PHỤ LỤC|Điều|ĐIỀU|Chương|CHƯƠNG)\s+[\dIVXLC]+)"
 )
 PAGE_NUMBER = re.compile(r"^(?:-\s*)?(?:Trang\s+)?(\d{1,3})(?:\s*-)?(?:\s*/\s*\d{1,3})?$", re.I)
@@ -231,8 +231,10 @@ def tabify_space_tables(lines: list[str]) -> list[str]:
             # a lone cell continues a wrapped item when it is indented past the first column, or, without
             # digits, when table rows go on below it (the item column is the first)
             nxt = next((space_cells(l) for l in lines[j + 1:j + 3] if l.strip()), [])
+            after_total = bool(rows) and bool(re.match(r"(tong|cong)\b", ascii_fold(" ".join(t for *_, t in rows[-1][1]))))
             lone_wrap = len(c) == 1 and rows and (c[0][0] > rows[0][1][0][1] or (
-                not re.search(r"\d", c[0][2]) and len(c[0][2]) <= 40 and len(nxt) >= 2))
+                not re.search(r"\d", c[0][2]) and len(c[0][2]) <= 40 and len(nxt) >= 2 and not after_total
+                and not looks_like_header_row([t for *_, t in nxt]) and not is_caps(c[0][2])))
             if len(c) >= 2 or lone_wrap:
                 rows.append((j, c))
                 last = j

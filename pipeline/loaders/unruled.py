@@ -23,7 +23,7 @@ MONEY_WORDS = re.compile(r"\b(so luong|khoi luong|don gia|muc chi|dinh muc|thanh
 CAPTION = re.compile(r"^(?:bang|bieu|tong hop|danh sach|phu luc)\b|.*:")
 WORDS = re.compile(r"^\(?\s*bang chu")
 GROUP_WORDS = re.compile(r"^(?:nguon )?(?:kinh phi|du toan)\b")
-TOTAL = re.compile(r"^(?:tong cong|tong so|tong|cong)\b")
+TOTAL = re.compile(r"^(?:tong ?cong|tong ?so|tong|cong)\b")
 CELL_GAP = 0.45  # line heights (font sizes): a wider gap between two words separates two cells
 
 
@@ -227,7 +227,7 @@ def row_groups(body: Sequence[LineLike]) -> list[list[LineLike]]:
             prev = groups[-1][-1]
             touching = line.top - prev.bottom < 0.7 * line.size and not WORDS.match(ascii_fold(line.text))
             full = lambda l: _has_figure(l.text) and len(cells_of(l)) >= 3  # noqa: E731 - a row's main line
-            total = TOTAL.match(ascii_fold(line.text)) and not TOTAL.match(ascii_fold(groups[-1][0].text))
+            total = TOTAL.match(ascii_fold(line.text)) and any(full(l) for l in groups[-1])  # after a full row
             if touching and not total and not (full(line) and any(full(l) for l in groups[-1])):
                 groups[-1].append(line)
                 continue
