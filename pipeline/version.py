@@ -12,7 +12,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-PIPELINE_VERSION = "0.2.1"
+PIPELINE_VERSION = "0.3.0"
 
 _ROOT = Path(__file__).resolve().parents[1]
 _SOURCES = ("extractors", "models", "pipeline/loaders", "pipeline/run.py", "pipeline/reconcile.py")
