@@ -43,7 +43,8 @@ def repeated_rows(a: list[list[str]], b: list[list[str]]) -> int:
 def names_columns(row: list[str]) -> bool:
     from extractors.tables import column_roles
 
-    return not any(re.search(r"\d", c) for c in row) and len(column_roles(row)[0]) >= 2
+    bare = [re.sub(r"\([^)]*\)", "", c) for c in row]  # "Đơn giá (1.000đ)" names a column, holds no figure
+    return not any(re.search(r"\d", c) for c in bare) and len(column_roles(row)[0]) >= 2
 
 
 def _repeated_header(a: list[list[str]], b: list[list[str]]) -> int | None:

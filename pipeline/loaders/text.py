@@ -225,9 +225,9 @@ def tabify_space_tables(lines: list[str]) -> list[str]:
                 last = j
                 continue
             c = space_cells(lines[j]) if "\t" not in lines[j] else []
-            if c and j - last > 1 and rows and looks_like_header_row([t for *_, t in c]) \
-                    and not same_cells(c, rows[0][1]):
-                break  # after blank lines, another table's header
+            if c and rows and looks_like_header_row([t for *_, t in c]) and not same_cells(c, rows[0][1]) and (
+                    j - last > 1 or any(re.search(r"\d", t) for _, rc in rows for *_, t in rc)):
+                break  # another table's header: after blank lines, or after rows of figures
             # a lone cell continues a wrapped item when it is indented past the first column, or, without
             # digits, when table rows go on below it (the item column is the first)
             nxt = next((space_cells(l) for l in lines[j + 1:j + 3] if l.strip()), [])

@@ -36,7 +36,7 @@ class WordLike(Protocol):
 
 
 class LineLike(Protocol):
-    words: list
+    words: list[WordLike]
     top: float
     bottom: float
     x0: float
@@ -62,10 +62,6 @@ def _names_columns(band: Sequence[LineLike]) -> bool:
     folded = ascii_fold(" ".join(l.text for l in band))
     return (len(set(HEADER_WORDS.findall(folded))) >= 2 and bool(MONEY_WORDS.search(folded))
             and sum(len(cells_of(l)) for l in band) >= 2)
-
-
-def _is_header(line: LineLike) -> bool:
-    return _headerish(line) and _names_columns([line])
 
 
 def _band_end(lines: Sequence[LineLike], i: int) -> int:
@@ -246,12 +242,11 @@ def grid_cells(part: Sequence[LineLike], head: int) -> tuple[list[list[str]], li
         return None
     width = max(l.x1 for l in part) - min(l.x0 for l in part)
     head_spans = header_columns(part[:head], width)
-    if len(groups) < 3 and len(head_spans) >= 3:
-        cols = head_spans  # too few rows to show the columns (a table cut by a page break): the header's
-    else:
-        # columns from the fullest rows (a wide group or total label may run past its column's edge)
-        line_cells = [cells_of(l) for g in groups for l in g]
-        most = max(len(c) for c in line_cells)
+    line_cells = [cells_of(l) for g in groups for l in g]
+    most = max(len(c) for c in line_cells)
+    if most < len(head_spans) - 1 and len(head_spans) >= 3:
+        cols = head_spans  # no row full enough to show the columns (a page break left a group row): the header's
+    else:  # columns from the fullest rows (a wide group or total label may run past its column's edge)
         cols = columns_of([c for c in line_cells if len(c) >= most - 1], width)
     heads = group_headings(part[:head])
     head_cells = [c for line in part[:head] for c in cells_of(line) if c not in heads]
