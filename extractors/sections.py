@@ -15,6 +15,7 @@ label is a new list, and an OCR look-alike of the expected letter is that letter
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from extractors.text_utils import LABEL_LOOKALIKES, LETTER_ORDER_LATIN, LETTER_ORDER_VI, ascii_fold, clean_value, fold
@@ -278,6 +279,13 @@ LEADER_PAGE = re.compile(r"\s*(?:\.{3,}|…+\.*|(?:\.\s){3,}\.?|_{3,}|·{3,}|(?:
 TRAILING_PAGE = re.compile(r"\s+(\d{1,3})\s*$")
 
 
+def has_leader(text: str) -> bool:
+    """Dot leaders and a page number at the line's end ("I. MỤC ĐÍCH ........ 3"): only a line that ends in
+    a digit is searched, and only its end (the search is slow on long paragraphs)."""
+    text = text.rstrip()
+    return bool(text) and text[-1].isdigit() and bool(LEADER_PAGE.search(text[-80:]))
+
+
 def toc_stripped(text: str) -> str:
     """A contents line without its leaders and page number (a body heading without a trailing number)."""
     text = LEADER_PAGE.sub("", text)
@@ -285,6 +293,7 @@ def toc_stripped(text: str) -> str:
     return TRAILING_PAGE.sub("", text)
 
 
+@lru_cache(maxsize=8192)  # the zones and the section tree both look for a table of contents
 def heading_signature(text: str) -> tuple[str, str, str] | None:
     """(style, key, folded title) of a label line, page number and leaders ignored; None if no label."""
     parsed = parse_label(toc_stripped(text))
@@ -306,11 +315,11 @@ def find_toc(blocks: list[Block]) -> set[int]:
     sigs = [heading_signature(t) if t else None for t in texts]
     toc: set[int] = set()
     for i, t in enumerate(texts):
-        if t and sigs[i] and LEADER_PAGE.search(t):
+        if t and sigs[i] and has_leader(t):
             toc.add(i)
     for _ in range(2):  # unlabelled lines with leaders and a page number beside entries ("MỞ ĐẦU ..... 1")
         for i, t in enumerate(texts):
-            if t and i not in toc and LEADER_PAGE.search(t) and ({i - 1, i + 1} & toc):
+            if t and i not in toc and has_leader(t) and ({i - 1, i + 1} & toc):
                 toc.add(i)
     for i, t in enumerate(texts):
         if t and TOC_HEADING.match(ascii_fold(t).strip(" .:")) and len(t) < 30:

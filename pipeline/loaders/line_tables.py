@@ -59,9 +59,14 @@ class Header:
         return "amount" in self.roles or ("quantity" in self.roles and "unit_price" in self.roles)
 
 
+FIRST_WORDS = {phrase.split()[0] for _, phrase in PHRASES} | {phrase.replace(" ", "") for _, phrase in PHRASES}
+
+
 def _phrases(words: list[str]) -> tuple[list[str], list[str]] | None:
     """(roles, texts) when every word belongs to a column name or its bracketed unit, else None."""
-    folded = [ascii_fold(w) for w in words]
+    if not words or ascii_fold(words[0]).strip(":*") not in FIRST_WORDS:
+        return None  # the common case, a line of text: decided by its first word
+    folded = ascii_fold(" ".join(words)).split(" ")
     roles: list[str] = []
     texts: list[list[str]] = []
     i = 0
