@@ -171,6 +171,21 @@ def letter_misread_as_digit(stack: list[Node], style: str, key: str, printed: st
     return None
 
 
+def stroke_misread(found: str, expected: str) -> bool:
+    """A Roman label one stroke off the expected one ("I" for "II", "II" for "III")."""
+    return found != expected and found.replace("I", "") == expected.replace("I", "") and abs(len(found) - len(expected)) == 1
+
+
+def next_key(blocks: list[Block], index: int, style: str) -> str | None:
+    """The key of the next label of `style` after block `index`."""
+    for b in blocks[index + 1:]:
+        if not b.is_table:
+            parsed = parse_label(fold(b.text))
+            if parsed is not None and parsed[0] == style:
+                return parsed[1]
+    return None
+
+
 def build_sections(blocks: list[Block]) -> SectionTree:
     root = Node(Section(section_id=""), "root", "")
     stack: list[Node] = [root]
@@ -202,6 +217,9 @@ def build_sections(blocks: list[Block]) -> SectionTree:
             exp = expected_next(style, prev)
             if style.startswith("letter") and lookalike_of(key, exp):
                 key = exp  # "d)" where "đ)" is due, "h)" where "b)" is: OCR's reading of the expected letter
+            elif style == "roman" and block.confidence is not None and stroke_misread(key, exp) \
+                    and successor_ok(style, exp, next_key(blocks, index, style) or ""):
+                key = exp  # OCR lost or added a stroke ("I." for "II."), and the next label follows "II"
             elif not is_restart(style, prev, key):
                 finding = (prev, exp)
         sid_base = ".".join(p for p in (parent.section.section_id, id_key(style, key) or str(len(parent.children) + 1)) if p)
