@@ -12,7 +12,6 @@ Lines of plain text without positions go to `line_tables` instead.
 from __future__ import annotations
 
 import re
-from statistics import median
 from typing import Protocol, Sequence
 
 from extractors.text_utils import ascii_fold
