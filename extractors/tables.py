@@ -86,7 +86,7 @@ def column_roles(cells: list[str]) -> tuple[dict[str, int], bool]:
     return roles, persons
 
 
-def analyse(rows: list[list[str]], context: str = "") -> TableLayout | None:
+def analyse(rows: list[list[str]]) -> TableLayout | None:
     """Find the header row among the first rows and map its columns to roles."""
     for h in range(min(3, len(rows))):
         roles, persons = column_roles(rows[h])
@@ -95,7 +95,7 @@ def analyse(rows: list[list[str]], context: str = "") -> TableLayout | None:
         if len(roles) >= 2 and ("amount" in roles or "quantity" in roles or "unit_price" in roles):
             header_text = " ".join(rows[h])
             layout = TableLayout(header_rows=h + 1, columns=roles, headers=list(rows[h]))
-            layout.scale = scale_of(header_text) if scale_of(header_text) != 1 else scale_of(context)
+            layout.scale = scale_of(header_text)  # a unit line or caption is read by budget.own_scale
             layout.quantity_persons = persons
             # "Đơn vị" is a unit of measure in a money table, a body's name in a head-count table.
             if layout.is_budget and "item" in roles and ascii_fold(rows[h][roles["item"]]).strip() == "don vi":
