@@ -40,6 +40,7 @@ class DocumentRecord:
     stated_total_words: str = ""
     stated_total_words_amount: int | None = None
     funding_split: str = ""  # "label: amount; …" parts of the grand total ("Trong đó …")
+    duplicate_of: str = ""  # source_path of the first input with identical bytes; its rows are written once, there
 
 
 @dataclass
@@ -54,6 +55,10 @@ class LegalBasis:
     ref_summary: str = ""
     text: str = ""
     ref_symbol: str = ""
+    # provenance (docs/conventions.md, "Provenance"): where the row was read
+    page: int | None = None  # 1-based page; None where the source has no pages (text, Markdown, DOCX without breaks)
+    bbox: str = ""  # "x0,y0,x1,y1" in PDF points from the page's top left; PDFs and scans only
+    source_ref: str = ""  # "block 12", "block 12 row 3", "lines 40-45": the block (and row) in the document model
 
 
 @dataclass
@@ -71,6 +76,10 @@ class Section:
     coordinating_agencies: str = ""  # "; "-joined list
     text: str = ""
     content_text: str = ""
+    # provenance (docs/conventions.md, "Provenance"): where the row was read
+    page: int | None = None  # 1-based page; None where the source has no pages (text, Markdown, DOCX without breaks)
+    bbox: str = ""  # "x0,y0,x1,y1" in PDF points from the page's top left; PDFs and scans only
+    source_ref: str = ""  # "block 12", "block 12 row 3", "lines 40-45": the block (and row) in the document model
 
 
 @dataclass
@@ -88,6 +97,10 @@ class Attendance:
     is_total: bool = False
     is_subtotal: bool = False
     label: str = ""  # the row's STT as printed (I, II, 1, …)
+    # provenance (docs/conventions.md, "Provenance"): where the row was read
+    page: int | None = None  # 1-based page; None where the source has no pages (text, Markdown, DOCX without breaks)
+    bbox: str = ""  # "x0,y0,x1,y1" in PDF points from the page's top left; PDFs and scans only
+    source_ref: str = ""  # "block 12", "block 12 row 3", "lines 40-45": the block (and row) in the document model
 
 
 @dataclass
@@ -104,6 +117,10 @@ class BudgetTable:
     ocr_confidence: float | None = None  # mean OCR confidence of the table, when read from a scan
     scale: int = 1  # đồng per printed unit: 1000 for "ĐVT: 1.000 đồng"
     scale_source: str = ""  # header, unit_line, caption (read); words, grand_total (inferred); "" (none printed)
+    # provenance (docs/conventions.md, "Provenance"): where the row was read
+    page: int | None = None  # 1-based page; None where the source has no pages (text, Markdown, DOCX without breaks)
+    bbox: str = ""  # "x0,y0,x1,y1" in PDF points from the page's top left; PDFs and scans only
+    source_ref: str = ""  # "block 12", "block 12 row 3", "lines 40-45": the block (and row) in the document model
 
 
 @dataclass
@@ -126,6 +143,13 @@ class BudgetLine:
     quantity_value: float | None = None  # non-integer quantities ("1,5")
     malformed_fields: str = ""  # columns whose figure was malformed ("unit_price")
     ocr_confidence: float | None = None  # lowest OCR confidence of the line's figures, when read from a scan
+    # provenance (docs/conventions.md, "Provenance"): where the row was read
+    page: int | None = None  # 1-based page; None where the source has no pages (text, Markdown, DOCX without breaks)
+    bbox: str = ""  # "x0,y0,x1,y1" in PDF points from the page's top left; PDFs and scans only
+    source_ref: str = ""  # "block 12", "block 12 row 3", "lines 40-45": the block (and row) in the document model
+    quantity_bbox: str = ""  # box of each figure cell, same convention as bbox
+    unit_price_bbox: str = ""
+    amount_bbox: str = ""
 
 
 @dataclass
@@ -139,6 +163,10 @@ class Flag:
     expected: str = ""
     found: str = ""
     message: str = ""
+    # provenance (docs/conventions.md, "Provenance"): where the row was read
+    page: int | None = None  # 1-based page; None where the source has no pages (text, Markdown, DOCX without breaks)
+    bbox: str = ""  # "x0,y0,x1,y1" in PDF points from the page's top left; PDFs and scans only
+    source_ref: str = ""  # "block 12", "block 12 row 3", "lines 40-45": the block (and row) in the document model
 
 
 @dataclass
