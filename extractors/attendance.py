@@ -9,6 +9,7 @@ import re
 
 from extractors.figures import parse_int
 from extractors.nlp import entities
+from extractors.source import stamp
 from extractors.tables import analyse
 from extractors.text_utils import ascii_fold, clean_value, fold
 from extractors.vocab import PERSON_UNITS
@@ -44,9 +45,10 @@ def text_counts(blocks: list[Block], block_section: dict[int, str]) -> list[Atte
             near = before[-25:]
             near = ascii_fold(near)
             approx = bool(APPROX.search(near)) or bool(re.search(r"(khoang|du kien)\s+\S*\s*$", near))
-            out.append(Attendance(section_id=block_section.get(id(block), ""), source="text",
-                                  group=group_before(text, m.start()), count=count, approx=approx,
-                                  unit=m.group(2).lower(), text=clean_value(sentence_around(text, m.start(), m.end()))))
+            out.append(stamp(Attendance(section_id=block_section.get(id(block), ""), source="text",
+                                        group=group_before(text, m.start()), count=count, approx=approx,
+                                        unit=m.group(2).lower(), text=clean_value(sentence_around(text, m.start(), m.end()))),
+                             block))
     return out
 
 
@@ -84,6 +86,7 @@ def table_counts(block: Block, table_id: str, section_id: str) -> list[Attendanc
             continue
         rec = Attendance(section_id=section_id, source="table", group=clean_value(name), count=count, unit=unit,
                          text=" | ".join(c for c in cells if c), table_id=table_id, row=r, label=label)
+        stamp(rec, block, layout.header_rows + r - 1)
         if TOTAL.match(ascii_fold(name or label)):
             rec.is_total = True
         elif GROUP_ROW.match(label):

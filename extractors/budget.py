@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 
 from extractors.figures import Figure, parse_figure, same_digits
 from extractors.number_words import parse_number_words
+from extractors.source import stamp
 from extractors.tables import TableLayout, analyse, scale_of
 from extractors.text_utils import ascii_fold, clean_value, fold
-from models.document import Block
+from models.document import Block, format_box
 from models.records import BudgetLine, BudgetTable
 
 WORDS = re.compile(r"\(?\s*b[a]ng\s+ch[u]\s*:?\s*([^)]*)\)?")  # on folded text: "Bằng chữ", "Bảng chữ", "Băng chư"
@@ -42,6 +43,9 @@ class MoneyStatement:
     words_amount: int | None = None
     split: list[tuple[str, int]] = field(default_factory=list)  # (label, amount) after "Trong đó"
     text: str = ""
+    page: int | None = None  # provenance of the paragraph that states it (extractors.source.stamp)
+    bbox: str = ""
+    source_ref: str = ""
 
 
 @dataclass
@@ -79,7 +83,7 @@ def words_of(text: str) -> tuple[str, int | None]:
 def extract_table(block: Block, table_id: str, section_id: str, title: str,
                   layout: TableLayout) -> tuple[BudgetTable, list[BudgetLine]]:
     cols = layout.columns
-    table = BudgetTable(table_id=table_id, section_id=section_id, title=title)
+    table = stamp(BudgetTable(table_id=table_id, section_id=section_id, title=title), block)
     lines: list[BudgetLine] = []
 
     def cell(row: list[str], role: str) -> str:
@@ -117,6 +121,9 @@ def extract_table(block: Block, table_id: str, section_id: str, title: str,
             line.quantity_kind = "persons"
         resolve_malformed(line, q_fig, p_fig, a_fig, layout.scale)
         line.ocr_confidence = figure_confidence(block, r_index, [cols.get(k) for k in ("quantity", "unit_price", "amount")])
+        stamp(line, block, r_index)
+        line.quantity_bbox, line.unit_price_bbox, line.amount_bbox = (
+            format_box(block.cell_box(r_index, cols.get(k))) for k in ("quantity", "unit_price", "amount"))
         if not (line.item or line.amount or line.raw_amount):
             continue
         lines.append(line)
@@ -222,6 +229,7 @@ def find_statements(blocks: list[Block], block_section: dict[int, str]) -> list[
                 amount = int(fig.value * UNIT_WORDS.get((m.group(4) or "").lower(), 1))
             st = MoneyStatement(amount=amount, raw=m.group(3), is_grand=m.group(1).startswith("tong"),
                                 section_id=block_section.get(id(block), ""), text=text)
+            stamp(st, block)
             tail = text[m.end():]
             nxt = STATEMENT.search(folded, m.end())
             scope = tail[: nxt.start() - m.end()] if nxt else tail

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from extractors.source import stamp
 from extractors.text_utils import DOC_TYPE_RE, DOC_TYPES, REF_NUMBER, NUMERIC_DATE, WORDED_DATE, ascii_fold, clean_value, fold, parse_date, strip_marks, symbol_of
 from models.document import Block
 from models.records import LegalBasis
@@ -158,10 +159,10 @@ def extract_legal_bases(preamble: list[Block]) -> list[LegalBasis]:
             if lb is not None:
                 relation = lb.relation
                 lb.seq = len(out) + 1
-                out.append(lb)
+                out.append(stamp(lb, block))
             elif "de nghi" in ascii_fold(piece)[:20]:
                 # "Xét đề nghị của …", "Theo đề nghị của …": a basis that cites no document.
                 lb = LegalBasis(seq=len(out) + 1, relation=rel or relation, ref_type="Đề nghị", text=text,
                                 ref_issuer=clean_value(piece[fsearch(r"^(?:xet|theo)?\s*de nghi\s+(?:cua\s+)?", piece).end():]))
-                out.append(lb)
+                out.append(stamp(lb, block))
     return out

@@ -18,6 +18,7 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass, field
 
+from extractors.source import stamp
 from extractors.text_utils import LABEL_LOOKALIKES, LETTER_ORDER_LATIN, LETTER_ORDER_VI, ascii_fold, clean_value, fold
 from extractors.vocab import AGENCY_HEADS
 from models.document import Block
@@ -229,8 +230,8 @@ def build_sections(blocks: list[Block]) -> SectionTree:
             sid = f"{sid_base}~{n}"
             n += 1
         used_ids.add(sid)
-        sec = Section(section_id=sid, parent_id=parent.section.section_id, level=len(stack),
-                      label=printed)
+        sec = stamp(Section(section_id=sid, parent_id=parent.section.section_id, level=len(stack),
+                            label=printed), block)
         title, remainder = split_title(rest)
         sec.title = title
         node = Node(sec, style, key, series=series)

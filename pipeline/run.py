@@ -21,6 +21,7 @@ from models.document import Document
 from models.records import DocumentRecord, ErrorRecord, Extraction
 from pipeline.loaders import load
 from pipeline.loaders.errors import LoadError, TooLargeError
+from pipeline.provenance import locate_flags
 from pipeline.reconcile import reconcile
 
 MAX_BYTES = 200 * 1024 * 1024
@@ -55,6 +56,8 @@ def extract_document(doc: Document, record: DocumentRecord | None = None) -> Ext
                                          f"{type(e).__name__}: {e} (at {traceback.extract_tb(e.__traceback__)[-1].name})"))
             return default
 
+    for k, block in enumerate(doc.blocks, start=1):
+        block.index = k  # provenance: "block 12" in source_ref
     zones = split_zones(doc)
     body_blocks = zones.body + zones.appendix
     body_text = " ".join(b.text for b in doc.blocks if not b.is_table)
@@ -80,6 +83,7 @@ def extract_document(doc: Document, record: DocumentRecord | None = None) -> Ext
         rec.funding_split = "; ".join(f"{label}: {amount}" for label, amount in grand.split)
     events = stage("events", lambda: extract_events(body_blocks, tree.block_section, tree.sections), [])
     ex.flags = stage("reconcile", lambda: reconcile(budget, ex.attendance, tree.sections, events, tree.flags), [])
+    stage("provenance", lambda: locate_flags(ex, budget), None)
     if not doc.blocks or (zones.type_line is None and not ex.legal_bases and len(ex.sections) < 2):
         rec.status = "partial" if doc.blocks else "failed"
         ex.errors.append(ErrorRecord(rec.source_path, "classify", "not_a_plan",

@@ -72,9 +72,7 @@ def join_continued_tables(doc: Document) -> Document:
             if prev is not None and prev.is_table and not _has_total(prev.rows):
                 k = _repeated_header(prev.rows, b.rows)
                 if k is not None:
-                    prev.rows.extend(b.rows[k:])
-                    if prev.cell_confidence and b.cell_confidence:
-                        prev.cell_confidence.extend(b.cell_confidence[k:])
+                    prev.append_rows(b, k)
                     del blocks[j + 1:]
                     continue
         blocks.append(b)

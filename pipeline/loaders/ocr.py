@@ -145,7 +145,30 @@ def read_page(image, number: int, dpi: int | None = None) -> PageResult:
     blocks = ocr_layout.page_blocks(outside, list(zip((g.top for g in grids), tables)), number,
                                     gray.shape[1], gray.shape[0])
     confs = [w.conf for w in outside] + [c.conf for g in grids for c in g.cells if c.conf is not None]
+    to_points(blocks, angle, gray.shape, dpi or gray.shape[1] / 8.27)
     return PageResult(number, blocks, angle, round(sum(confs) / len(confs), 1) if confs else None)
+
+
+def to_points(blocks: list[Block], angle: float, shape: tuple[int, ...], dpi: float) -> None:
+    """Boxes from pixels of the deskewed page to points of the page as printed: turned back by the
+    deskew angle and scaled by 72/dpi, so that a crop of the original page shows the cell."""
+    h, w = shape[:2]
+    back = cv2.invertAffineTransform(cv2.getRotationMatrix2D((w / 2, h / 2), -angle, 1.0)) if abs(angle) >= 0.05 else None
+    k = 72.0 / dpi
+
+    def convert(box):
+        if box is None:
+            return None
+        x0, y0, x1, y1 = box
+        if back is not None:
+            pts = np.array([[x0, y0, 1], [x1, y0, 1], [x0, y1, 1], [x1, y1, 1]], dtype=float) @ back.T
+            x0, y0, x1, y1 = pts[:, 0].min(), pts[:, 1].min(), pts[:, 0].max(), pts[:, 1].max()
+        return (round(float(x0) * k, 1), round(float(y0) * k, 1), round(float(x1) * k, 1), round(float(y1) * k, 1))
+
+    for b in blocks:
+        b.bbox = convert(b.bbox)
+        b.row_boxes = [convert(x) for x in b.row_boxes]
+        b.cell_boxes = [[convert(x) for x in r] for r in b.cell_boxes]
 
 
 def unruled_grids(words: list[Word], width: int, height: int) -> tuple[list, list[Word]]:

@@ -489,7 +489,8 @@ def paragraph(lines: list[Line], page: int) -> Block:
         text = text + nxt if re.search(r"\w-$", text) and nxt[:1].isalnum() else f"{text} {nxt}"
     words = [w for l in lines for w in l.words]
     conf = round(sum(w.conf for w in words) / len(words), 1)
-    return Block("paragraph", text=fix_text(fold(text)), page=page, confidence=conf)
+    box = (min(w.x0 for w in words), min(w.top for w in words), max(w.x1 for w in words), max(w.bottom for w in words))
+    return Block("paragraph", text=fix_text(fold(text)), page=page, confidence=conf, bbox=box)
 
 
 def page_blocks(words: list[Word], tables: list[tuple[int, Block]], page: int, width: int, height: int) -> list[Block]:
@@ -579,9 +580,10 @@ def join_pages(pages: list[list[Block]]) -> list[Block]:
 def _extend(table: Block, cont: Block) -> None:
     rows = [list(r) for r in cont.rows]
     confs = [list(r) for r in cont.cell_confidence] or [[None] * len(r) for r in rows]
+    skip = 0
     for k in (2, 1):
         if len(rows) > k and len(table.rows) > k and _same_rows(rows[:k], table.rows[:k]):
-            rows, confs = rows[k:], confs[k:]
+            rows, confs, skip = rows[k:], confs[k:], k
             break
     if table.confidence is not None and cont.confidence is not None:  # weighted by filled cells
         n1, n2 = (sum(1 for r in rs for c in r if c) for rs in (table.rows, rows))
@@ -589,7 +591,7 @@ def _extend(table: Block, cont: Block) -> None:
     if table.cell_confidence or cont.cell_confidence:
         table.cell_confidence = table.cell_confidence or [[None] * len(r) for r in table.rows]
         table.cell_confidence.extend(confs)
-    table.rows.extend(rows)
+    table.append_rows(cont, skip, confidence=False)
 
 
 def _same_rows(a: list[list[str]], b: list[list[str]]) -> bool:

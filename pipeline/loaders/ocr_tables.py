@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from extractors.figures import parse_figure
-from models.document import Block
+from models.document import Block, union
 from pipeline.loaders import ocr
 from pipeline.loaders.ocr_layout import ROMANISH, fix_text, is_caps, roman_from_stems
 
@@ -615,5 +615,11 @@ def _block(grid: Grid, page: int) -> Block:
     weighted = [(c.conf, c.words) for c in grid.cells if c.conf is not None and c.text]
     total = sum(n for _, n in weighted)
     conf = round(sum(cf * n for cf, n in weighted) / total, 1) if total else None
+    boxes: list[list[tuple | None]] = [[None] * grid.ncols for _ in range(grid.nrows)]
+    for cell in grid.cells:
+        boxes[cell.row][cell.col] = cell.box  # pixels; ocr.read_page turns them into points
+    cells = [boxes[i] for i in keep]
+    row_boxes = [union(r) for r in cells]
     return Block("table", rows=[rows[i] for i in keep], page=page, confidence=conf,
-                 cell_confidence=[confs[i] for i in keep])
+                 cell_confidence=[confs[i] for i in keep], bbox=union(row_boxes), row_pages=[page] * len(keep),
+                 row_boxes=row_boxes, cell_boxes=cells)

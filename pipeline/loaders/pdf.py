@@ -24,7 +24,7 @@ from pdfminer.pdfdocument import PDFEncryptionError
 from pdfminer.psexceptions import PSException  # base of every pdfminer parse error
 from pdfplumber.utils.exceptions import PdfminerException
 
-from models.document import Block, Document
+from models.document import Block, Box, Document, union
 from extractors.text_utils import ascii_fold
 from pipeline.loaders import legacy_fonts, unruled, text_quality
 from pipeline.loaders.continued import repeated_rows
@@ -143,6 +143,7 @@ class TableItem:
     bottom: float
     page: int
     edges: list[float]  # x of the column borders, for stitching across pages
+    cell_boxes: list[list[Box | None]] = field(default_factory=list)  # per cell of `rows`: its words' ink
 
 
 @dataclass
@@ -335,11 +336,11 @@ def _unruled_tables(page: PageData) -> list:
     lines = [k for k, it in enumerate(items) if isinstance(it, Line)]
     if not lines:
         return items
-    found = unruled.unruled_rows([items[k] for k in lines], page.left, page.right or page.width)
-    for first, last, rows in reversed(found):
+    found = unruled.unruled_grids([items[k] for k in lines], page.left, page.right or page.width)
+    for first, last, rows, boxes in reversed(found):
         span = [items[k] for k in lines[first:last + 1]]
         edges = sorted({round(w.x0) for l in span for w in l.words})[:1] + [round(max(l.x1 for l in span))]
-        table = TableItem(rows, min(l.top for l in span), max(l.bottom for l in span), page.number, edges)
+        table = TableItem(rows, min(l.top for l in span), max(l.bottom for l in span), page.number, edges, boxes)
         items[lines[first]:lines[last] + 1] = [table]
     return items
 
@@ -379,12 +380,21 @@ def _tables(page, words: list[Word]) -> list:
         if is_layout_table(columns):
             lines = [l for ws in (cells_words[r][c] for c in range(ncols) for r in range(len(grid))
                                   if c < len(cells_words[r])) for l in _lines(ws, page.page_number)]
-            found.append(_LayoutGrid([], top, bottom, page.page_number, [x0, x1], lines))
+            found.append(_LayoutGrid([], top, bottom, page.page_number, [x0, x1], lines=lines))
             continue
         rows = [[fold(" ".join(cell)) for cell in row] + [""] * (ncols - len(row)) for row in cell_lines]
-        rows = [r for r in rows if any(r)]
-        found.append(TableItem(rows, top, bottom, page.page_number, edges))
+        boxes = [[_ink(ws, cell) for ws, cell in zip(cells_words[r], grid[r])] + [None] * (ncols - len(grid[r]))
+                 for r in range(len(grid))]
+        keep = [r for r, row in enumerate(rows) if any(row)]
+        found.append(TableItem([rows[r] for r in keep], top, bottom, page.page_number, edges, [boxes[r] for r in keep]))
     return found
+
+
+def _ink(words: list[Word], cell) -> Box | None:
+    """A cell's box: the ink of its words (what a crop should show), else its ruled rectangle."""
+    if words:
+        return (min(w.x0 for w in words), min(w.top for w in words), max(w.x1 for w in words), max(w.bottom for w in words))
+    return (cell[0], cell[1], cell[2], cell[3]) if cell else None
 
 
 def _has_inner_vertical_rules(page, bbox) -> bool:
@@ -621,7 +631,7 @@ def _assemble(pages: list[PageData]) -> list[Block]:
                 if n == 0 and last_table is not None and _continues(last_table, item, blocks):
                     _extend(blocks[-1], item)
                 else:
-                    blocks.append(Block("table", rows=[list(r) for r in item.rows], page=item.page))
+                    blocks.append(_table_block(item))
                 last_table = item if n == len(page.items) - 1 else None
                 continue
             last_table = None
@@ -640,6 +650,13 @@ def _assemble(pages: list[PageData]) -> list[Block]:
     return blocks
 
 
+def _table_block(item: TableItem) -> Block:
+    cells = [list(r) for r in item.cell_boxes] if len(item.cell_boxes) == len(item.rows) else []
+    row_boxes = [union(r) for r in cells]
+    return Block("table", rows=[list(r) for r in item.rows], page=item.page, bbox=union(row_boxes),
+                 row_pages=[item.page] * len(item.rows), row_boxes=row_boxes, cell_boxes=cells)
+
+
 def _paragraph(lines: list[Line]) -> Block:
     text = lines[0].text
     for line in lines[1:]:
@@ -649,7 +666,9 @@ def _paragraph(lines: list[Line]) -> Block:
         else:
             text += " " + nxt
     bold = all(l.bold for l in lines)
-    return Block("paragraph", text=fold(text), page=lines[0].page, bold=bold)
+    first = [l for l in lines if l.page == lines[0].page]
+    box = (min(l.x0 for l in first), min(l.top for l in first), max(l.x1 for l in first), max(l.bottom for l in first))
+    return Block("paragraph", text=fold(text), page=lines[0].page, bold=bold, bbox=box)
 
 
 def _new_paragraph(prev: Line, cur: Line, prev_page: PageData, page: PageData) -> bool:
@@ -701,5 +720,5 @@ def _continues(prev: TableItem, cur: TableItem, blocks: list[Block]) -> bool:
 
 def _extend(block: Block, cont: TableItem) -> None:
     """Append a continuation, minus the header rows the page break repeated."""
-    rows = [list(r) for r in cont.rows]
-    block.rows.extend(rows[repeated_rows(block.rows, rows):])
+    more = _table_block(cont)
+    block.append_rows(more, repeated_rows(block.rows, more.rows))

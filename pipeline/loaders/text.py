@@ -12,6 +12,7 @@ from pathlib import Path
 
 from extractors.text_utils import ascii_fold
 from models.document import Block, Document
+from pipeline.loaders.source_lines import locate
 from pipeline.loaders.errors import CorruptFileError, EmptyDocumentError
 from pipeline.loaders.line_tables import header_of, tabify_text_tables
 
@@ -418,6 +419,7 @@ def parse_text(text: str, source_path: str, fmt: str) -> Document:
         last_line = content
         blocks.append(Block("heading" if level else "paragraph", text=content, page=pg, level=level))
     blocks = [nb for b in blocks for nb in (square_or_flatten(b) if b.is_table else [b])]
+    locate(blocks, text)
     pages = max_page if max_page > 1 else None  # known only where page breaks or numbers were seen
     return Document(source_path=source_path, source_format=fmt, blocks=blocks, pages=pages)
 
