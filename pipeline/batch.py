@@ -9,12 +9,24 @@ version are what the store holds; changed documents are redone and removed
 ones dropped, so the tables always mirror the inputs of the last run, with
 no duplicated rows. The main process never imports the extractors: workers
 (pipeline.parallel) or a Dask cluster (pipeline.cluster) do the extracting.
+
+Inputs with identical bytes share a doc_id: the first by source_path is
+extracted, each other one gets a documents row of its own with
+`duplicate_of` naming the first, and no extracted rows, so a join on doc_id
+counts each document once. A folder that cannot be read is an error row and
+hides nothing: the results of earlier runs under it are kept, not dropped.
+
+Interrupts: the first Ctrl-C (or SIGTERM) stops the extraction and the tables
+are written; one more while they are written is noted and waited out; a
+third stops at once and says truthfully that the tables were not written.
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
+import sys
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -23,16 +35,21 @@ from importlib.metadata import PackageNotFoundError, version as package_version
 from pathlib import Path
 from typing import Iterator
 
-from pipeline.archive import ArchiveError, Member, MAX_MEMBER_BYTES, read_member
+from pipeline.archive import ArchiveError, Member, MAX_MEMBER_BYTES, ZipReader
 from pipeline.inputs import Item, discover
 from pipeline.manifest import RunReport, write_manifest
 from pipeline.progress import Progress
 from pipeline.state import Known, State
 from pipeline.version import pipeline_version
-from pipeline.worker import Result, Task, failed_result
+from pipeline.worker import Result, Task, duplicate_result, failed_result
 from pipeline.write import materialise, output_names
 
 MAX_BYTES = MAX_MEMBER_BYTES  # the same 200 MB as pipeline.run.MAX_BYTES: bigger files are not hashed here
+SCRATCH_NAME = ".kehoach-tmp"  # workers' temporary files, inside OUT, removed when the run ends
+
+
+class TablesNotWritten(KeyboardInterrupt):
+    """Interrupted again while the tables were being written: they were not."""
 
 
 @dataclass
@@ -73,9 +90,9 @@ def _hash_file(path: str) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def _read(item: Item) -> bytes:
+def _read(item: Item, reader: ZipReader) -> bytes:
     if item.member:
-        return read_member(Path(item.path), Member(item.member, item.size))
+        return reader.read(item.path, Member(item.member, item.size, item.index))
     return Path(item.path).read_bytes()
 
 
@@ -108,8 +125,9 @@ class _Run:
         self.run_status: Counter = Counter()
         self.worker_errors: Counter = Counter()
         self.peak_rss: dict[int, int] = {}
-        self.processed = self.skipped = self.dropped = 0
+        self.processed = self.skipped = self.dropped = self.duplicates = 0
         self.versions_seen: set[str] = set()
+        self.copies: dict[str, list[Item]] = {}  # first source_path → its duplicates to (re)write
 
     def plan(self, state: State) -> tuple[list[Item], list[str]]:
         """Store what needs no worker, drop removed and stale results, and list the items to extract."""
@@ -118,32 +136,45 @@ class _Run:
         self.t["discover"] = time.perf_counter() - t0
         known = state.known()
         current = {i.source_path for i in items} | {r.source_path for r in rejected}
-        self.dropped = state.drop(sorted(set(known) - current))
+        hidden = tuple(r.hides for r in rejected if r.hides is not None)  # under a folder we could not read
+        self.dropped = state.drop(sorted(p for p in set(known) - current if not (hidden and p.startswith(hidden))))
         for r in rejected:
             k = known.get(r.source_path)
             if k is None or k.version != self.version or k.content_hash:
                 self._store(state, failed_result(r.source_path, r.source_format, "", r.stage, r.error_type, r.message))
             else:
                 self.skipped += 1
+        hashed: list[tuple[Item, str]] = []
+        with ZipReader() as reader:  # each archive opened once for the whole pass
+            for item in sorted(items, key=lambda i: i.source_path):
+                k = known.get(item.source_path)
+                try:
+                    if item.size > MAX_BYTES and not item.member:
+                        if _redo(k, "", self.version, self.opts):
+                            self._store(state, _too_large(item))
+                        else:
+                            self.skipped += 1
+                        continue
+                    digest = hashlib.sha256(_read(item, reader)).hexdigest() if item.member else _hash_file(item.path)
+                except ArchiveError as e:
+                    self._store(state, failed_result(item.source_path, item.suffix.lstrip("."), "", "archive",
+                                                     e.error_type, str(e)))
+                    continue
+                except OSError:
+                    digest = ""  # the worker meets the same problem and reports it as unreadable
+                hashed.append((item, digest))
+        first: dict[str, Item] = {}
+        copies: list[tuple[Item, str, Item]] = []
         todo: list[Item] = []
         stale: list[str] = []
         hashes: list[str] = []
-        for item in items:
-            k = known.get(item.source_path)
-            try:
-                if item.size > MAX_BYTES and not item.member:
-                    if _redo(k, "", self.version, self.opts):
-                        self._store(state, _too_large(item))
-                    else:
-                        self.skipped += 1
-                    continue
-                digest = hashlib.sha256(_read(item)).hexdigest() if item.member else _hash_file(item.path)
-            except ArchiveError as e:
-                self._store(state, failed_result(item.source_path, item.suffix.lstrip("."), "", "archive",
-                                                 e.error_type, str(e)))
+        for item, digest in hashed:  # in source_path order: the first of identical inputs is extracted
+            if digest and digest in first:
+                copies.append((item, digest, first[digest]))
                 continue
-            except OSError:
-                digest = ""  # the worker meets the same problem and reports it as unreadable
+            if digest:
+                first[digest] = item
+            k = known.get(item.source_path)
             if _redo(k, digest, self.version, self.opts):
                 todo.append(item)
                 hashes.append(digest)
@@ -151,6 +182,22 @@ class _Run:
                     stale.append(item.source_path)
             else:
                 self.skipped += 1
+        self.duplicates = len(copies)
+        redone = {i.source_path for i in todo}
+        for item, digest, orig in copies:
+            k = known.get(item.source_path)
+            if (k is not None and orig.source_path not in redone and k.content_hash == digest
+                    and k.version == self.version and k.limits.get("duplicate_of") == orig.source_path):
+                self.skipped += 1
+                continue
+            if k is not None:
+                stale.append(item.source_path)
+            if orig.source_path not in redone:  # its row is made from the first's result: get that again
+                redone.add(orig.source_path)
+                todo.append(orig)
+                hashes.append(digest)
+                self.skipped -= 1
+            self.copies.setdefault(orig.source_path, []).append(item)
         state.drop(stale)  # an interrupted rerun must not show the old rows of a changed document
         order = sorted(range(len(todo)), key=lambda i: -todo[i].size)  # biggest first: a shorter tail
         self.t["plan"] = time.perf_counter() - t0 - self.t["discover"]
@@ -158,14 +205,15 @@ class _Run:
 
     def tasks(self, todo: list[Item], hashes: list[str], ship_bytes: bool) -> Iterator[Task]:
         """Tasks made lazily, so at most the in-flight documents' bytes are held here."""
-        for item, digest in zip(todo, hashes):
-            data = None
-            if item.member or ship_bytes:
-                try:
-                    data = _read(item)
-                except (OSError, ArchiveError):
-                    data = None  # a member: the worker reports it unreadable; a file: the worker tries itself
-            yield Task(item.source_path, item.path, item.member, digest, data)
+        with ZipReader() as reader:
+            for item, digest in zip(todo, hashes):
+                data = None
+                if item.member or ship_bytes:
+                    try:
+                        data = _read(item, reader)
+                    except (OSError, ArchiveError):
+                        data = None  # a member: the worker reports it unreadable; a file: the worker tries itself
+                yield Task(item.source_path, item.path, item.member, digest, data, item.note)
 
     def results(self, todo: list[Item], hashes: list[str]) -> Iterator[Result]:
         o = self.opts
@@ -179,11 +227,12 @@ class _Run:
             return run_serial(self.tasks(todo, hashes, ship_bytes=False))
         from pipeline.parallel import LocalPool
 
-        pool = LocalPool(min(resolve_workers(o.workers), max(1, len(todo))), o.timeout, o.max_memory_mb)
+        pool = LocalPool(min(resolve_workers(o.workers), max(1, len(todo))), o.timeout, o.max_memory_mb,
+                         scratch=self.out_dir / SCRATCH_NAME)
         return pool.run(self.tasks(todo, hashes, ship_bytes=False))
 
-    def _store(self, state: State, res: Result) -> None:
-        state.put(res, self.limits)
+    def _store(self, state: State, res: Result, limits: dict | None = None) -> None:
+        state.put(res, limits or self.limits)
         self.processed += 1
         self.run_status[res.status] += 1
         if res.worker_error:
@@ -199,6 +248,9 @@ class _Run:
         try:
             for res in results:
                 self._store(state, res)
+                for copy in self.copies.pop(res.source_path, []):
+                    self._store(state, duplicate_result(res, copy.source_path, copy.suffix.lstrip(".")),
+                                {**self.limits, "duplicate_of": res.source_path})
                 progress.update(res)
         finally:
             results.close()  # stops the workers at once, also on Ctrl-C
@@ -206,8 +258,26 @@ class _Run:
             progress.close()
 
 
-def _on_sigterm(signum, frame):  # SIGTERM ends a run like Ctrl-C: tables written, then exit
-    raise KeyboardInterrupt
+class _Interrupts:
+    """SIGINT and SIGTERM during a run: see the module doc. A second Ctrl-C 20 ms after the first must
+    not cut the writing of the tables short while the message says they were written."""
+
+    def __init__(self) -> None:
+        self.writing = False
+        self.deferred = 0
+
+    def __call__(self, signum, frame) -> None:
+        if not self.writing:
+            self.writing = True  # from here on, the tables are being written: do not cut that short
+            raise KeyboardInterrupt
+        self.deferred += 1
+        if self.deferred == 1:
+            print("kehoach: stopping; writing the tables of the documents finished so far "
+                  "(interrupt once more to stop without them)", file=sys.stderr, flush=True)
+            return
+        raise TablesNotWritten("interrupted while writing the tables: they were not written (tables of an earlier "
+                               "run, if any, are unchanged); run the same command again: it resumes where it "
+                               "stopped and writes them")
 
 
 def run_batch(inputs: list[str | Path], out_dir: Path, opts: Options | None = None) -> Summary:
@@ -216,10 +286,13 @@ def run_batch(inputs: list[str | Path], out_dir: Path, opts: Options | None = No
     run = _Run([str(p) for p in inputs], out_dir, opts)
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     t_start = time.perf_counter()
-    old_term = signal.signal(signal.SIGTERM, _on_sigterm) if _main_thread() else None
+    handler = _Interrupts()
+    old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)} if _main_thread() else {}
     interrupted = False
+    scratch = out_dir / SCRATCH_NAME
     try:
         with State(out_dir) as state:
+            shutil.rmtree(scratch, ignore_errors=True)  # left by a run that was killed
             try:
                 todo, hashes = run.plan(state)
                 progress = Progress(len(todo), skipped=run.skipped, quiet=opts.quiet, bar=opts.progress_bar)
@@ -227,13 +300,17 @@ def run_batch(inputs: list[str | Path], out_dir: Path, opts: Options | None = No
                     run.execute(state, progress, todo, hashes)
                 else:
                     progress.close()
+            except TablesNotWritten:
+                raise
             except KeyboardInterrupt:
                 interrupted = True
+            handler.writing = True
             report = _finish(run, state, started, t_start, interrupted)
+            shutil.rmtree(scratch, ignore_errors=True)
     finally:
-        if old_term is not None:
-            signal.signal(signal.SIGTERM, old_term)
-    if interrupted:
+        for s, h in old.items():
+            signal.signal(s, h)
+    if interrupted or handler.deferred:
         raise KeyboardInterrupt
     return Summary(report.documents, Counter(report.status), Counter(report.checks), report.failures, report)
 
@@ -268,7 +345,7 @@ def _finish(run: _Run, state: State, started: str, t_start: float, interrupted: 
         package_version=pkg, started=started, finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         interrupted=interrupted, documents=sum(status.values()), processed=run.processed, skipped=run.skipped,
         dropped=run.dropped, status=status, run_status=dict(run.run_status), worker_errors=dict(run.worker_errors),
-        checks=dict(state.check_counts()), rows=rows, top=state.top_in_question(10), failures=state.failures(),
+        checks=dict(state.check_counts()), rows=rows, duplicates=run.duplicates, top=state.top_in_question(10), failures=state.failures(),
         timings={k: round(v, 3) for k, v in run.t.items()},
         workers=_workers_json(run), outputs=names, wrote_tables=wrote)
     if run.processed and run.t.get("extract"):

@@ -35,6 +35,7 @@ class RunReport:
     processed: int = 0
     skipped: int = 0
     dropped: int = 0
+    duplicates: int = 0  # inputs whose bytes are another input's (documents.duplicate_of)
     status: dict[str, int] = field(default_factory=dict)
     run_status: dict[str, int] = field(default_factory=dict)
     worker_errors: dict[str, int] = field(default_factory=dict)
@@ -52,7 +53,7 @@ class RunReport:
             "tool": "kehoach", "package_version": self.package_version, "pipeline_version": self.version,
             "started": self.started, "finished": self.finished, "interrupted": self.interrupted,
             "inputs": self.inputs, "format": self.format, "options": self.options,
-            "counts": {"documents": self.documents, "status": self.status,
+            "counts": {"documents": self.documents, "duplicates": self.duplicates, "status": self.status,
                        "this_run": {"processed": self.processed, "skipped_unchanged": self.skipped,
                                     "dropped_removed": self.dropped, "status": self.run_status,
                                     "worker_errors": self.worker_errors},
@@ -82,6 +83,9 @@ def render_summary(r: RunReport, max_failures: int = 20) -> str:
     how = f"{r.processed} extracted, {r.skipped} unchanged skipped" + (f", {r.dropped} removed" if r.dropped else "")
     secs = r.timings.get("total", 0.0)
     lines.append(f"{r.documents} document(s) → {r.out_dir} ({r.format}): {status}  [{how}; {secs:.1f} s]")
+    if r.duplicates:
+        lines.append(f"duplicates: {r.duplicates} input(s) with the same bytes as another; their rows are written "
+                     f"once, under the first (documents.duplicate_of names it)")
     if r.interrupted:
         lines.append("interrupted: the tables hold the documents finished so far; run again to resume")
     if r.worker_errors:

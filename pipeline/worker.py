@@ -8,13 +8,23 @@ two cores really run twice as fast, and the parent never holds more than one
 document's rows.
 
 Failure results (timeout, crash, memory, refused input) are built here too,
-from `models.records` only, so the parent never imports the extractors.
+from `models.records` only, so the parent never imports the extractors; so is
+the row of an input whose bytes are another input's (`duplicate_result`).
+
+A file name that is not valid UTF-8 reaches messages as a str with lone
+surrogates, which neither UTF-8 nor SQLite accept: every string is made
+encodable (`text`) before it leaves the worker. Member bytes and links to
+files whose suffix lies are written under the worker's temporary folder,
+which the pool points into the output folder and removes when it stops the
+worker; elsewhere (Dask, in-process) folders of dead workers are swept.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
+import shutil
 import resource
 import signal
 import tempfile
@@ -25,6 +35,7 @@ from datetime import date
 from pathlib import Path
 
 from models.records import TABLES, DocumentRecord, ErrorRecord, Extraction
+from pipeline.inputs import READABLE, display_name, suffix_by_content
 from pipeline.version import pipeline_version
 
 MONEY_CHECKS = frozenset({"line_arithmetic", "table_sum", "grand_total", "amount_in_words", "funding_split"})
@@ -43,6 +54,7 @@ class Task:
     member: str = ""
     content_hash: str = ""     # sha256 of the bytes, from the parent's read: the resume key
     data: bytes | None = None  # the bytes, when the worker cannot or should not open `path` itself
+    note: str = ""             # a warning row to add (a duplicate member name), status unchanged
 
     @property
     def source_format(self) -> str:
@@ -72,7 +84,17 @@ class Result:
 
 # --------------------------------------------------------------------------- encoding
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def text(s: str) -> str:
+    """`s` encodable as UTF-8: an undecodable file-name byte (a lone surrogate) becomes `\\xNN`."""
+    return display_name(s) if _SURROGATE.search(s) else s
+
+
 def _value(v: object) -> object:
+    if isinstance(v, str):
+        return text(v)
     return v.isoformat() if isinstance(v, date) else v
 
 
@@ -111,8 +133,8 @@ def summarise(ex: Extraction, *, worker_error: str = "", seconds: float = 0.0) -
         e0 = ex.errors[0]
         failure = f"{e0.stage}/{e0.error_type}: {e0.message}"
     label = " ".join(x for x in (d.doc_number, d.title[:100]) if x)
-    return Result(d.source_path, d.doc_id, d.status, payload, counts, len(ex.flags), checks, in_question, label,
-                  failure, worker_error, seconds, pipeline_version(), os.getpid(), _peak_rss_kb())
+    return Result(text(d.source_path), d.doc_id, d.status, payload, counts, len(ex.flags), checks, in_question,
+                  text(label), text(failure), worker_error, seconds, pipeline_version(), os.getpid(), _peak_rss_kb())
 
 
 def failed_result(source_path: str, source_format: str, doc_id: str, stage: str, error_type: str, message: str,
@@ -123,6 +145,28 @@ def failed_result(source_path: str, source_format: str, doc_id: str, stage: str,
     res = summarise(ex, worker_error=error_type if stage == "worker" else "", seconds=seconds)
     res.pid, res.peak_rss_kb = 0, 0
     return res
+
+
+_DOC_COLS = _COLUMNS["documents.csv"]
+
+
+def duplicate_result(first: Result, source_path: str, source_format: str) -> Result:
+    """The documents row of an input whose bytes are `first`'s: `first`'s row under its own source_path,
+    with `duplicate_of` naming `first`; the extracted rows stay under `first` alone (one set per doc_id),
+    its error rows are repeated under the copy's name (errors.csv is per input)."""
+    tables = decode(first.payload)
+    doc = list(tables["documents.csv"][0])
+    doc[_DOC_COLS.index("source_path")] = source_path
+    doc[_DOC_COLS.index("duplicate_of")] = first.source_path
+    if source_format:
+        doc[_DOC_COLS.index("source_format")] = doc[_DOC_COLS.index("source_format")] or source_format
+    out = {name: [] for name in tables}
+    out["documents.csv"] = [doc]
+    out["errors.csv"] = [[source_path, *row[1:]] for row in tables.get("errors.csv", [])]
+    raw = json.dumps(out, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return Result(source_path, first.doc_id, first.status, zlib.compress(raw, 1), {k: len(v) for k, v in out.items()},
+                  label=first.label, failure=first.failure, version=first.version,
+                  content_hash=first.content_hash)
 
 
 def doc_id_for(task: Task) -> str:
@@ -169,17 +213,79 @@ def _test_fault(source_path: str) -> None:
                     hog.append(b"\1" * (64 * 1024 * 1024))
 
 
-def _extract(task: Task) -> Extraction:
+_swept = False
+
+
+def _sweep_dead() -> None:
+    """Remove the temporary folders of workers that died (killed mid-document), once per process."""
+    global _swept
+    if _swept:
+        return
+    _swept = True
+    root = tempfile.gettempdir()
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return
+    for name in names:
+        m = re.fullmatch(r"kehoach-(\d+)-[\w]+", name)
+        if m and int(m.group(1)) != os.getpid() and not _alive(int(m.group(1))):
+            shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _head(task: Task) -> bytes:
+    if task.data is not None:
+        return task.data[:65536]
+    try:
+        with open(task.path, "rb") as f:
+            return f.read(65536)
+    except OSError:
+        return b""  # extract_file reports it
+
+
+def _zip_names(task: Task) -> list[str]:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(task.data) if task.data is not None else task.path) as zf:
+        return zf.namelist()
+
+
+def _extract(task: Task) -> tuple[Extraction, str]:
+    """The extraction, and a note when the content's format is not the one its suffix names."""
     from pipeline.run import extract_file
 
-    if task.data is None:
+    base = os.path.basename(task.member or task.path)
+    suffix = os.path.splitext(base)[1].lower()
+    want = suffix_by_content(suffix, _head(task), lambda: _zip_names(task))
+    note = ""
+    if want != suffix and suffix in READABLE:
+        note = f"{text(base)}: the content is {want.lstrip('.').upper()}, not what the suffix {suffix} says; read as {want}"
+    if task.data is None and want == suffix:
         path = Path(task.path)
-        return extract_file(path, path.parent)
-    name = re.sub(r"[^\w.\-]+", "_", os.path.basename(task.member or task.path)) or "document"
-    with tempfile.TemporaryDirectory(prefix="kehoach-") as tmp:
+        return extract_file(path, path.parent), note
+    stem = base[: len(base) - len(suffix)] if suffix in READABLE else base
+    name = (re.sub(r"[^\w.\-]+", "_", stem) or "document") + want
+    _sweep_dead()
+    with tempfile.TemporaryDirectory(prefix=f"kehoach-{os.getpid()}-") as tmp:
         path = Path(tmp) / name
-        path.write_bytes(task.data)
-        return extract_file(path, path.parent)
+        if task.data is not None:
+            path.write_bytes(task.data)
+        else:
+            os.symlink(task.path, path)  # the loader reads it under the suffix of its content
+        return extract_file(path, path.parent), note
+
+
+_OUT_OF_MEMORY = ("MemoryError", "failed to map segment", "Cannot allocate memory", "std::bad_alloc")
 
 
 def process(task: Task) -> Result:
@@ -190,7 +296,7 @@ def process(task: Task) -> Result:
                           f"{task.member}: could not be read from {os.path.basename(task.path)}")
     try:
         _test_fault(task.source_path)
-        ex = _extract(task)
+        ex, format_note = _extract(task)
     except MemoryError:
         res = failed_for(task, "worker", "memory", "ran out of memory (over the --max-memory-mb limit)",
                          seconds=time.perf_counter() - t0)
@@ -199,9 +305,11 @@ def process(task: Task) -> Result:
     except Exception as e:  # extract_file should not raise; if it does, it is this document's crash
         return failed_for(task, "worker", "crash", f"{type(e).__name__}: {e}", seconds=time.perf_counter() - t0)
     ex.document.source_path = task.source_path
+    ex.errors += [ErrorRecord(task.source_path, stage, kind, msg) for stage, kind, msg in
+                  (("archive", "duplicate_name", task.note), ("load", "format_mismatch", format_note)) if msg]
     for e in ex.errors:
         e.source_path = task.source_path
-    if any("MemoryError" in e.message for e in ex.errors):  # a stage caught it: the document still ran out
+    if any(m in e.message for e in ex.errors for m in _OUT_OF_MEMORY):  # a stage or a library import ran out
         res = failed_for(task, "worker", "memory", "ran out of memory (over the --max-memory-mb limit)",
                          seconds=time.perf_counter() - t0)
         res.recycle = True
