@@ -86,7 +86,7 @@ def bench_pages(images, repeat: int, score: bool = True) -> None:
 
     import pytesseract
 
-    from pipeline.loaders import tesseract
+    from pipeline.loaders.ocr import engine as tesseract
 
     def full_with(engine: str):
         def run(img, n, dpi):

@@ -1,4 +1,4 @@
-"""img2table against the project's own ruled-table reader (pipeline/loaders/ocr_tables.py), same scanned pages.
+"""img2table against the project's own ruled-table reader (pipeline/loaders/ocr/tables.py), same scanned pages.
 
 Usage (img2table is not a project dependency; run it from a separate venv):
     python3 -m venv /tmp/i2t
@@ -41,7 +41,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.loaders import ocr, ocr_tables  # noqa: E402  (sets OMP_THREAD_LIMIT=1)
+from pipeline.loaders import ocr
+from pipeline.loaders.ocr import tables as ocr_tables  # noqa: E402  (sets OMP_THREAD_LIMIT=1)
 from tests.data.ocr import make_scans  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "ocr"

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageFont
 
 from models.document import Block
-from pipeline.loaders import ocr, ocr_layout, ocr_tables, tesseract
+from pipeline.loaders import ocr
+from pipeline.loaders.ocr import engine as tesseract, layout as ocr_layout, tables as ocr_tables
 from pipeline.loaders.errors import ConverterMissingError
 from pipeline.loaders.ocr import Word
 

@@ -156,7 +156,7 @@ def test_a_figure_printed_small_is_read_again(monkeypatch, engine):
     Tesseract 5.3; Tesseract 5.5 reads it right the first time.)"""
     from PIL import Image
 
-    from pipeline.loaders import ocr_tables
+    from pipeline.loaders.ocr import tables as ocr_tables
     from pipeline.run import extract_document
 
     monkeypatch.setenv("KEHOACH_OCR_ENGINE", engine)
@@ -180,7 +180,7 @@ def test_a_figure_printed_small_is_read_again(monkeypatch, engine):
 def test_a_real_error_survives_the_reread(monkeypatch):
     """Row 4 really is wrong in the plan (120 × 15.000 printed as 1.900.000): it is read again, every reading
     repeats it, and the finding stands as an error without an OCR caveat."""
-    from pipeline.loaders import ocr_tables
+    from pipeline.loaders.ocr import tables as ocr_tables
     from pipeline.run import extract_file
 
     reread = []

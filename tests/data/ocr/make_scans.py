@@ -73,7 +73,7 @@ SIGN_RIGHT = [("TM. ỦY BAN NHÂN DÂN", True), ("KT. CHỦ TỊCH", True), ("P
 # How each page is "scanned": rotation in degrees (counter-clockwise) and noise seed.
 SCANS = {1: (0.7, 1), 2: (-0.6, 2)}
 
-# One-page budgets for the figure re-read (`ocr_tables.check_figures`), scanned as page 2 is.
+# One-page budgets for the figure re-read (`ocr.tables.check_figures`), scanned as page 2 is.
 # reread-small.jpg: the amount of row 3 (6 × 1.500.000 = 9.000.000) printed in a 4.3 pt font, so small
 # that the page read takes its 9 for a 3; read again, enlarged to the table's own figures, it is right.
 SMALL_CELL = (3, 4, 4.3)  # (row, column, font size in pt)

@@ -21,7 +21,7 @@ import numpy as np
 
 from models.document import Block
 from pipeline.loaders.layout import LABEL, fold, is_layout_line
-from pipeline.loaders.ocr import Word
+from pipeline.loaders.ocr.engine import Word
 
 EM_PER_INK = 1.35       # type size over the median height of a line's words (ink boxes)
 COLUMN_GAP = 2.5       # a gap wider than this many line heights splits a line into column segments

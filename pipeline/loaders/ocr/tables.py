@@ -27,8 +27,8 @@ import numpy as np
 
 from extractors.figures import parse_figure
 from models.document import Block, union
-from pipeline.loaders import ocr
-from pipeline.loaders.ocr_layout import ROMANISH, fix_text, is_caps, roman_from_stems
+from pipeline.loaders.ocr.engine import Word, read_words
+from pipeline.loaders.ocr.layout import ROMANISH, fix_text, is_caps, roman_from_stems
 
 MIN_CELL = 8            # px: narrower or lower white regions are gaps between double lines, not cells
 PAD = 4                 # px of paper kept around a cell's ink
@@ -158,17 +158,17 @@ def _index(starts: list[float], v: int) -> int:
 
 # --- Reading the cells ------------------------------------------------------------------------
 
-def grid_of(grids: list[Grid], word: ocr.Word) -> Grid | None:
+def grid_of(grids: list[Grid], word: Word) -> Grid | None:
     """The grid whose box holds the centre of the word."""
     cx, cy = (word.x0 + word.x1) / 2, (word.top + word.bottom) / 2
     return next((g for g in grids if g.box[0] <= cx < g.box[2] and g.box[1] <= cy < g.box[3]), None)
 
 
 def read_tables(gray: np.ndarray, grids: list[Grid], page: int, ink: np.ndarray | None = None,
-                dpi: int | None = None, words: list[ocr.Word] | None = None) -> list[Block]:
+                dpi: int | None = None, words: list[Word] | None = None) -> list[Block]:
     """One table block per grid, every cell cut out and read in one Tesseract call, figures checked.
 
-    `ocr.read_page` saves that call: it stacks the same crops under the page
+    `page.read_page` saves that call: it stacks the same crops under the page
     and reads both at once, then calls `finish_tables`. With `words` (the
     page's words inside the grids, the page's tables cleaned), each cell takes
     the words whose centre it holds and only the doubtful cells are read again.
@@ -281,10 +281,10 @@ def _cell_at(grid: Grid, x: float, y: float) -> Cell | None:
     return next((c for c in grid.cells if c.box[0] <= x < c.box[2] and c.box[1] <= y < c.box[3]), None)
 
 
-def _assign(grid: Grid, words: list[ocr.Word], ink: np.ndarray, scale: float) -> None:
+def _assign(grid: Grid, words: list[Word], ink: np.ndarray, scale: float) -> None:
     """Give each cell the page words whose centre it holds; mark the cells those words cannot vouch for."""
     tol = 3 * scale
-    mine: dict[int, list[ocr.Word]] = {id(c): [] for c in grid.cells}
+    mine: dict[int, list[Word]] = {id(c): [] for c in grid.cells}
     tall = 1.6 * float(np.median([w.height for w in words])) if words else 0.0
     for w in words:
         cy = (w.top + w.bottom) / 2
@@ -320,7 +320,7 @@ def _assign(grid: Grid, words: list[ocr.Word], ink: np.ndarray, scale: float) ->
     _trust_numbering(grid)
 
 
-def _without_fragments(words: list[ocr.Word]) -> list[ocr.Word]:
+def _without_fragments(words: list[Word]) -> list[Word]:
     """Drop the pieces of a word read on their own: an accent or a dot, above or below a word at least twice
     its height that it overlaps. Tesseract reads the hats and breves of a line as "words" at up to 85 %
     ("F" for the hat of "truyền", "N" for that of "Nội"), so a piece under 40 % of the word's height goes
@@ -328,7 +328,7 @@ def _without_fragments(words: list[ocr.Word]) -> list[ocr.Word]:
     if len(words) < 2:
         return words
 
-    def piece_of(w: ocr.Word, o: ocr.Word) -> bool:
+    def piece_of(w: Word, o: Word) -> bool:
         ratio = 2.5 if w.conf >= 70 else 2.0
         return (o is not w and o.height >= ratio * w.height and min(o.x1, w.x1) > max(o.x0, w.x0)
                 and w.bottom >= o.top - w.height and w.top <= o.bottom + w.height)  # on it, or just above/below
@@ -350,11 +350,11 @@ def _trust_numbering(grid: Grid) -> None:
             expected = 1
 
 
-def _join(words: list[ocr.Word]) -> tuple[str, float | None, int]:
+def _join(words: list[Word]) -> tuple[str, float | None, int]:
     """Text (Tesseract's lines top to bottom, words left to right), mean confidence and count of a cell's words."""
     if not words:
         return "", None, 0
-    lines: dict[tuple, list[ocr.Word]] = {}
+    lines: dict[tuple, list[Word]] = {}
     for w in words:
         lines.setdefault(w.line, []).append(w)
     ordered = sorted(lines.values(), key=lambda ws: median((w.top + w.bottom) / 2 for w in ws))
@@ -362,7 +362,7 @@ def _join(words: list[ocr.Word]) -> tuple[str, float | None, int]:
     return fix_text(text.strip()), sum(w.conf for w in words) / len(words), len(words)
 
 
-def _uncovered(ink: np.ndarray, box: tuple[int, int, int, int], words: list[ocr.Word], scale: float) -> bool:
+def _uncovered(ink: np.ndarray, box: tuple[int, int, int, int], words: list[Word], scale: float) -> bool:
     """Does the cell hold ink that none of its words covers (a word the page call dropped)?"""
     x0, y0, x1, y1 = box
     left = ink[y0:y1, x0:x1].copy()
@@ -394,7 +394,7 @@ def stack(crops: list[tuple[Cell, np.ndarray]], scale: float = 1.0, width: int =
     return canvas, bands
 
 
-def take(words: list[ocr.Word], bands: list[tuple[int, int, Cell]], offset: int = 0) -> None:
+def take(words: list[Word], bands: list[tuple[int, int, Cell]], offset: int = 0) -> None:
     """Give each stacked cell the words on its band (`offset`: where the stack starts on the canvas read)."""
     for lo, hi, cell in bands:
         mine = [wd for wd in words if lo + offset <= (wd.top + wd.bottom) / 2 < hi + offset]
@@ -411,7 +411,7 @@ def _read_into(crops: list[tuple[Cell, np.ndarray]], psm: int, whitelist: str = 
     if not crops:
         return
     canvas, bands = stack(crops, scale)
-    take(ocr.read_words(canvas, psm=psm, whitelist=whitelist, dpi=round(dpi * scale) if dpi else None), bands)
+    take(read_words(canvas, psm=psm, whitelist=whitelist, dpi=round(dpi * scale) if dpi else None), bands)
 
 
 # --- Figures: parse, check the line's arithmetic, re-read ---------------------------------------
