@@ -65,7 +65,7 @@ def price_chart(groups: list[Group], href_of) -> str:
             return LABEL_W + PLOT_W * (math.log(v) - math.log(lo)) / span
 
         inner = [p.value for p in g.prices if not p.outlier] or values
-        q1, med, q3 = (quantile(inner, q) for q in (0.25, 0.5, 0.75))
+        q1, med, q3 = (quantile(values, q) for q in (0.25, 0.5, 0.75))
         n_out = sum(p.outlier for p in g.prices)
         label = f"{g.label} ({g.unit})" if g.unit else g.label
         out.append(f'<g class="item"><text x="{LABEL_W - 8}" y="{mid + 4}" text-anchor="end">{esc(short(label, 38))}'

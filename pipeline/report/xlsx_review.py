@@ -65,6 +65,8 @@ def review_workbook(path: Path) -> int:
     totals = {(l["doc_id"], l["table_id"]): l["row"] for l in lines if l.get("is_total") == "true"}
     fills = {k: PatternFill("solid", start_color=v, end_color=v) for k, v in FILLS.items()}
 
+    if "findings" in wb.sheetnames:  # formatted before: list the findings afresh
+        del wb["findings"]
     ws = wb.create_sheet("findings")
     ws.append(FINDING_COLUMNS)
     link_font = Font(color="0563C1", underline="single")
@@ -81,6 +83,7 @@ def review_workbook(path: Path) -> int:
             if f["check"] == "malformed_number":
                 names = names + [f"raw_{n}" for n in names]
             for name in names:
+                name = "label" if name == "item" and "item" not in col else name  # a group label in a head-count table
                 if name in col:
                     (att_ws if sheet == "attendance" else lines_ws).cell(target["_r"], col[name]).fill = fill
         ws.append([f["doc_id"], source_of.get(f["doc_id"], ""), f["check"], f["severity"], f["table_id"],
