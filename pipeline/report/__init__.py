@@ -103,7 +103,8 @@ def write_report(out_dir: Path, crops: bool = True, inputs_root: Path | list[Pat
     (work / "report-data.js").write_text(data_js(doc_rows, finding_rows), encoding="utf-8")
 
     ranked = sorted(((q, did) for did, q in money_by_doc.items() if q > 0), key=lambda x: (-x[0], x[1]))
-    top = [(labels[did], q, f"docs/{did}.html#findings") for q, did in ranked[:TOP_PLANS]]
+    sources = {d["doc_id"]: d["source_path"] or d["doc_id"] for d in docs}  # titles repeat; files do not
+    top = [(sources[did], q, f"docs/{did}.html#findings") for q, did in ranked[:TOP_PLANS]]
     groups = price_groups(recs["budget_lines"], labels)
     try:
         run = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
