@@ -36,6 +36,7 @@ def hostile_plan() -> str:
     """A real plan whose title and a budget item hold HTML, and whose line 2 does not add up."""
     text = (ROOT / "tests" / "data" / "plans" / "xa-tanphu-2025.md").read_text(encoding="utf-8")
     text = text.replace('## Tổ chức Lễ phát động', '## <img src=x onerror="window.PWNED=1"> Tổ chức Lễ phát động')
+    text = text.replace("| 1 | Cây giống | Cây | 100 |", "| 1 | =1+2 Cây giống | Cây | 100 |")
     return text.replace("| 2 | Phông, khẩu hiệu | Bộ | 1 | 2.000.000 | 2.000.000 |",
                         "| 2 | <script>window.PWNED=1</script> Phông | Bộ | 1 | 2.000.000 | 2.500.000 |")
 
@@ -87,6 +88,7 @@ def test_offline_and_escaped(run: Path):
     assert "&lt;script&gt;window.PWNED=1&lt;/script&gt;" in hostile
     assert "&lt;img src=x onerror=&quot;window.PWNED=1&quot;&gt;" in hostile
     assert "<img src=x" not in hostile
+    assert "<td class=\"\">=1+2 Cây giống</td>" in hostile  # as printed: the CSV's formula guard undone
     data = (rep / "report-data.js").read_text(encoding="utf-8")
     assert "<" not in data  # a text can never close the script element
 

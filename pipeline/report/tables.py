@@ -16,6 +16,12 @@ import pandas as pd
 from models.records import TABLES, columns
 from pipeline.write import cell
 
+try:
+    from pipeline.write import plain  # CSV text a spreadsheet would evaluate carries a leading "'": undone here
+except ImportError:  # a pipeline.write without that escaping
+    def plain(text: str) -> str:
+        return text
+
 NAMES = [n.removesuffix(".csv") for n in TABLES]
 
 
@@ -44,7 +50,7 @@ def load_tables(out_dir: Path) -> dict[str, pd.DataFrame]:
     out_dir = Path(out_dir)
     if (out_dir / "documents.csv").is_file():
         read = lambda n: pd.read_csv(out_dir / f"{n}.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        found = {n: read(n) for n in NAMES if (out_dir / f"{n}.csv").is_file()}
+        found = {n: read(n).map(plain) for n in NAMES if (out_dir / f"{n}.csv").is_file()}
     elif (out_dir / "documents.parquet").is_file():
         found = {n: _text(pd.read_parquet(out_dir / f"{n}.parquet")) for n in NAMES
                  if (out_dir / f"{n}.parquet").is_file()}
