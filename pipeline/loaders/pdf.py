@@ -1,10 +1,11 @@
-"""PDF with a text layer (pdfplumber) to the document model.
+"""PDF with a text layer to the document model: characters from PDFium, then lines and blocks,
+then tables, then the document.
 
 A PDF knows glyph positions, not paragraphs. Lines are rebuilt from word
 boxes and joined into paragraphs by the cues a reader uses (a short last
 line, a first-line indent, a section label, extra spacing); the two-column
 header and the signature block are read column by column; ruled tables come
-from pdfplumber's table finder and are stitched across page breaks. Running
+from pdfplumber's table finder (run on PDFium's ruling lines: `pdf_chars`) and are stitched across page breaks. Running
 headers, page numbers and footers are dropped. Pages whose text layer is a
 legacy font encoding are converted; pages that stay unreadable are named in
 `Document.warnings` for the OCR stage and never passed on as text.
@@ -19,14 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
 
-import pdfplumber
-from pdfminer.pdfdocument import PDFEncryptionError
-from pdfminer.psexceptions import PSException  # base of every pdfminer parse error
-from pdfplumber.utils.exceptions import PdfminerException
+import pypdfium2 as pdfium
 
 from models.document import Block, Box, Document, union
 from extractors.text_utils import ascii_fold
-from pipeline.loaders import legacy_fonts, unruled, text_quality
+from pipeline.loaders import legacy_fonts, pdf_chars, unruled, text_quality
 from pipeline.loaders.continued import repeated_rows
 from pipeline.loaders.errors import CorruptFileError, EmptyDocumentError, EncryptedError
 from pipeline.loaders.layout import LABEL, flatten_columns, fold, is_layout_line, is_layout_table
@@ -174,17 +172,21 @@ def load_pdf(path: Path) -> Document:
         raise EmptyDocumentError(f"{path.name}: the file is empty (0 bytes)")
     warnings: list[str] = []
     try:
-        with pdfplumber.open(path) as pdf:
-            raw_pages = [_raw_page(page) for page in pdf.pages]
-            encodings = _font_encodings(raw_pages)
-            pages = [_read_page(page, raw, encodings, warnings) for page, raw in zip(pdf.pages, raw_pages)]
-            n_pages = len(pdf.pages)
-    except PdfminerException as exc:
-        raise _classify(path, exc.args[0] if exc.args else exc) from exc
-    except PSException as exc:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        raise _classify(path, exc) from exc
+    try:
+        source = [pdf_chars.read_page(pdf, i) for i in range(len(pdf))]
+        raw_pages = [_raw_page(page) for page in source]
+        encodings = _font_encodings(raw_pages)
+        pages = [_read_page(page, raw, encodings, warnings) for page, raw in zip(source, raw_pages)]
+        n_pages = len(source)
+    except pdfium.PdfiumError as exc:
         raise _classify(path, exc) from exc
     except (KeyError, ValueError, TypeError, IndexError, struct.error, zlib.error, RecursionError) as exc:
         raise CorruptFileError(f"{path.name}: damaged PDF ({type(exc).__name__}: {str(exc)[:80]})") from exc
+    finally:
+        pdf.close()
     _legacy_warning(encodings, raw_pages, warnings)
     if not any(p.items for p in pages) and not any(
             w.startswith("page ") and ("usable" in w or NOT_VIETNAMESE in w) for w in warnings):
@@ -206,7 +208,7 @@ def unusable_pages(doc: Document) -> list[int]:
 
 
 def _classify(path: Path, exc: BaseException) -> Exception:
-    if isinstance(exc, PDFEncryptionError):  # includes a wrong/missing password
+    if "password" in str(exc).lower():  # PDFium: "Incorrect password error", also for a missing one
         return EncryptedError(f"{path.name}: the PDF is password-protected; ask for an unprotected copy")
     detail = str(exc) or type(exc).__name__
     return CorruptFileError(f"{path.name}: damaged or not a PDF ({detail[:80]})")
@@ -224,7 +226,7 @@ def _raw_page(page) -> _Raw:
     if _has_doubled_glyphs(page):
         page = page.dedupe_chars()  # "fake bold": every glyph drawn twice, a hair apart
     words = page.extract_words(**WORD_SETTINGS)
-    has_images = bool(page.images) or len(page.objects.get("curve", [])) > 50
+    has_images = page.has_images
     return _Raw(words, has_images)
 
 
@@ -322,7 +324,7 @@ def _read_page(page, raw: _Raw, encodings: dict[str, str], warnings: list[str]) 
             w.text = CID.sub("", "".join(ch for ch in w.text if not ("\ue000" <= ch <= "\uf8ff") and ch != "\ufffd"))
         words = [w for w in words if w.text.strip()]
         warnings.append(f"page {number}: {bad} unreadable glyph(s) dropped")
-    tables = _tables(page, words) if (page.objects.get("rect") or page.objects.get("line")) else []
+    tables = _tables(page, words) if page.has_rules else []
     flow = [w for w in words if not any(_inside(w, t) for t in tables)] if tables else words
     data.items = sorted(_lines(flow, number) + tables, key=lambda it: it.top)
     return data
@@ -446,8 +448,7 @@ def _merge_superscript_lines(lines: list[Line]) -> list[Line]:
     out = []
     for line in lines:
         small = line.size < 0.75 * body and re.fullmatch(r"[\d*,() ]+", line.text or "x")
-        touches = any(o is not line and o.top < line.bottom and line.top < o.bottom for o in lines)
-        if not (small and touches):
+        if not (small and any(o is not line and o.top < line.bottom and line.top < o.bottom for o in lines)):
             out.append(line)
     return out
 

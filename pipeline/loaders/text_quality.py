@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import groupby
 
 # Thresholds. A page is garbled when either signal fires.
@@ -81,6 +82,7 @@ def score_text(text: str) -> TextScore:
     return TextScore(words, valid, mixed)
 
 
+@lru_cache(maxsize=65536)
 def word_kind(token: str) -> str | None:
     """'valid', 'mixed' or 'invalid' for one token; None when it is only punctuation.
 
