@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Iterator
 
 from pipeline.archive import ArchiveError, Member, MAX_MEMBER_BYTES, ZipReader
-from pipeline.inputs import Item, discover
+from pipeline.inputs import Item, discover, display_name
 from pipeline.manifest import RunReport, write_manifest
 from pipeline.progress import Progress
 from pipeline.state import Known, State
@@ -175,7 +175,8 @@ class _Run:
             if digest:
                 first[digest] = item
             k = known.get(item.source_path)
-            if _redo(k, digest, self.version, self.opts):
+            was_copy = k is not None and bool(k.limits.get("duplicate_of"))  # its first is gone: extract it now
+            if was_copy or _redo(k, digest, self.version, self.opts):
                 todo.append(item)
                 hashes.append(digest)
                 if k is not None:
@@ -341,7 +342,7 @@ def _finish(run: _Run, state: State, started: str, t_start: float, interrupted: 
     except PackageNotFoundError:
         pkg = ""
     report = RunReport(
-        out_dir=out, format=opts.format, options=_options_json(opts), inputs=run.inputs, version=run.version,
+        out_dir=out, format=opts.format, options=_options_json(opts), inputs=[display_name(i) for i in run.inputs], version=run.version,
         package_version=pkg, started=started, finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         interrupted=interrupted, documents=sum(status.values()), processed=run.processed, skipped=run.skipped,
         dropped=run.dropped, status=status, run_status=dict(run.run_status), worker_errors=dict(run.worker_errors),

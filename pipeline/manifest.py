@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extractors.figures import format_vnd
+from pipeline.inputs import display_name
 
 MANIFEST_NAME = "manifest.json"
 MAX_FAILURES = 1000
@@ -82,7 +83,8 @@ def render_summary(r: RunReport, max_failures: int = 20) -> str:
     status = ", ".join(f"{k} {v}" for k, v in sorted(r.status.items())) or "none"
     how = f"{r.processed} extracted, {r.skipped} unchanged skipped" + (f", {r.dropped} removed" if r.dropped else "")
     secs = r.timings.get("total", 0.0)
-    lines.append(f"{r.documents} document(s) → {r.out_dir} ({r.format}): {status}  [{how}; {secs:.1f} s]")
+    out = display_name(str(r.out_dir))
+    lines.append(f"{r.documents} document(s) → {out} ({r.format}): {status}  [{how}; {secs:.1f} s]")
     if r.duplicates:
         lines.append(f"duplicates: {r.duplicates} input(s) with the same bytes as another; their rows are written "
                      f"once, under the first (documents.duplicate_of names it)")
