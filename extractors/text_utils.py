@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 import unicodedata
 from datetime import date
 
@@ -69,6 +70,7 @@ def strip_marks(text: str) -> str:
     return unicodedata.normalize("NFC", text).translate(_FOLD)
 
 
+@lru_cache(maxsize=8192)  # the same block texts are folded by zones, sections, the TOC check, budget
 def ascii_fold(text: str) -> str:
     """Lower-case without diacritics, so anchors survive OCR that drops them ("Can cu").
 

@@ -146,10 +146,15 @@ def header_of(line: str) -> Header | None:
     return h if h.is_money or ("quantity" in roles and ("item" in roles or "unit" in roles)) else None
 
 
+CURRENCY_END = re.compile(r"(?i)(đồng|đ|₫)$")
+
+
 def _figure(token: str) -> bool:
     t = token.rstrip(".,;")
-    t = re.sub(r"(?i)(đồng|đ|₫)$", "", t)
-    if not t or not re.search(r"\d", t):
+    if not any(ch.isdigit() for ch in t):
+        return False  # most tokens are words
+    t = CURRENCY_END.sub("", t)
+    if not t:
         return False
     fig = parse_figure(t, money=True, lookalikes=True)
     return fig.value is not None or fig.malformed

@@ -15,7 +15,7 @@ import re
 from extractors.text_utils import ascii_fold
 from models.document import Block
 
-MARKS = re.compile(r"<[^>]{1,20}>|[*_#>|`\t ]+")  # Markdown marks, inline HTML tags (<b>), spacing
+MARKS = re.compile(r"<[^>\n]{1,20}>|[*_#>|`\t ]+")  # Markdown marks, inline HTML tags (<b>), spacing
 LOOKAHEAD = 400  # lines searched past the last find by a line's start
 NEARBY = 12      # lines searched for a probe inside a line, and back for a column read after its neighbour
 
@@ -38,8 +38,14 @@ def _find(keys: list[str], probe: str, start: int, stop: int, at_end: bool = Fal
     line that holds it, when the probe is long enough not to match by chance ("2" is in every figure)."""
     if not probe:
         return None
-    for i in range(max(start, 0), min(stop, len(keys))):
-        if _hit(keys[i], probe, at_end, i < start + NEARBY):
+    start, stop = max(start, 0), min(stop, len(keys))
+    near = min(start + NEARBY, stop) if len(probe) >= 8 else start
+    for i in range(start, near):
+        if probe in keys[i]:
+            return i  # holds it (so also begins or ends with it)
+    test = str.endswith if at_end else str.startswith
+    for i in range(near, stop):
+        if test(keys[i], probe):
             return i
     return None
 
@@ -60,7 +66,7 @@ def _span(keys: list[str], first: str, last: str, cursor: int) -> tuple[int, int
 
 def locate(blocks: list[Block], text: str) -> None:
     """Set `lines` (and `row_lines` of tables) on blocks parsed from `text`; 1-based, inclusive."""
-    keys = [_key(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    keys = _key(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")  # one pass: marks never span lines
     cursor = 0
     for block in blocks:
         if block.is_table:

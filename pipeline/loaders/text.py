@@ -60,13 +60,22 @@ def split_glued_emphasis(line: str) -> list[str]:
     return line.split("\n")
 
 
+INLINE_MARK = re.compile(r"[<\[*_\\]")
+INLINE_RULES = [(re.compile(p, f), r) for p, f, r in (
+    (r"<br\s*/?>", re.I, " "),
+    (r"</?(?:b|strong|i|em|u|span)(?:\s[^>]*)?>", re.I, ""),
+    (r"<(https?://[^>]+)>", 0, r"\1"),
+    (r"\[([^\]]+)\]\([^)]+\)", 0, r"\1"),
+    (r"\*{1,3}|(?<!\w)_{1,3}|_{1,3}(?!\w)", 0, ""),
+    (r"\\([\\`*_{}\[\]()#+\-.!|])", 0, r"\1"),
+)]
+
+
 def strip_inline(text: str) -> str:
-    text = re.sub(r"<br\s*/?>", " ", text, flags=re.I)
-    text = re.sub(r"</?(?:b|strong|i|em|u|span)(?:\s[^>]*)?>", "", text, flags=re.I)
-    text = re.sub(r"<(https?://[^>]+)>", r"\1", text)
-    text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
-    text = re.sub(r"\*{1,3}|(?<!\w)_{1,3}|_{1,3}(?!\w)", "", text)
-    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|])", r"\1", text)
+    if not INLINE_MARK.search(text):
+        return fold(text)  # most lines carry no Markdown mark: skip the substitutions
+    for pattern, repl in INLINE_RULES:
+        text = pattern.sub(repl, text)
     return fold(text)
 
 
@@ -109,15 +118,16 @@ def is_hard_wrapped(lines: list[str]) -> bool:
 
 
 def is_caps(line: str) -> bool:
-    letters = [c for c in line if c.isalpha()]
-    return len(letters) >= 3 and all(c.isupper() for c in letters)
+    """Three letters or more, all capitals (str.isupper first: most lines fail it at once)."""
+    return line.isupper() and sum(1 for c in line if c.isalpha()) >= 3
 
 
 def continues(prev: str, nxt: str, width: int | None) -> bool:
     """Does `nxt` continue the paragraph that `prev` ends?"""
     if MARKER.match(nxt) or not prev:
         return False
-    if is_caps(prev) != is_caps(nxt) and (is_caps(prev) or len(nxt) < 40):
+    caps = is_caps(prev)
+    if caps != is_caps(nxt) and (caps or len(nxt) < 40):
         return False
     first = nxt[0]
     if first.islower():
@@ -128,10 +138,13 @@ def continues(prev: str, nxt: str, width: int | None) -> bool:
 
 
 def load_text(path: Path) -> Document:
-    raw = path.read_bytes()
-    text = decode(raw, path.name)
+    from pipeline.loaders.encoding import decode_text  # UTF-8/16, Windows-1258, TCVN3 and VNI bytes
+
+    decoded = decode_text(path.read_bytes(), path.name)
     markdown = path.suffix.lower() in (".md", ".markdown")
-    return parse_text(text, str(path), "md" if markdown else "txt")
+    doc = parse_text(decoded.text, str(path), "md" if markdown else "txt")
+    doc.warnings += decoded.warnings
+    return doc
 
 
 COLUMN_GAP = re.compile(r"(?<=\S)(\s{6,})(?=\S)")
