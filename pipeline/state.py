@@ -7,12 +7,20 @@ from here (pipeline.write), sorted by source_path, so an interrupted and
 resumed run, a parallel run and a serial run all give the same files. A
 rerun reads `known()` to skip documents whose content hash and pipeline
 version are unchanged. A lock file keeps two runs out of one folder.
+
+A store that is not a database or whose pages are damaged (a disk fault, a
+copy cut short, someone's editor) is moved aside as
+`.kehoach-state.sqlite.corrupt-<time>`, with a message, and a new one is
+started: the run then rebuilds every document from the inputs. An I/O error
+or a full disk is not damage: it is raised, and the store is left as it is.
 """
 from __future__ import annotations
 
 import fcntl
 import json
+import os
 import sqlite3
+import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -52,6 +60,17 @@ class Busy(Exception):
     """Another kehoach run holds this output folder."""
 
 
+class Damaged(Exception):
+    """The state store's content cannot be read although the database opened (found while writing tables)."""
+
+
+DAMAGE_WORDS = ("not a database", "malformed", "corrupt")
+
+
+def _is_damage(e: sqlite3.DatabaseError) -> bool:
+    return any(w in str(e).lower() for w in DAMAGE_WORDS)
+
+
 @dataclass(frozen=True)
 class Known:
     content_hash: str
@@ -70,13 +89,36 @@ class State:
         except OSError as e:
             self._lock.close()
             raise Busy(f"{out_dir}: another kehoach run is writing to this folder") from e
-        self.db = sqlite3.connect(out_dir / STATE_NAME, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")  # durable against a killed process; fsync at checkpoints
-        if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-            self.db.executescript("DROP TABLE IF EXISTS results; DROP TABLE IF EXISTS meta;")
-            self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        self.db.executescript(SCHEMA)
+        self.moved_aside: Path | None = None
+        try:
+            try:
+                self.db = self._open(out_dir / STATE_NAME)
+            except sqlite3.DatabaseError as e:
+                if not _is_damage(e):
+                    raise
+                self.moved_aside = move_aside(out_dir / STATE_NAME, str(e))
+                self.db = self._open(out_dir / STATE_NAME)
+        except BaseException:
+            self._unlock()
+            raise
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")  # durable against a killed process; fsync at checkpoints
+            problems = [r[0] for r in db.execute("PRAGMA quick_check(5)")]  # b-trees and pages, not a full scan
+            if problems != ["ok"]:
+                raise sqlite3.DatabaseError("database disk image is malformed: " + "; ".join(problems)[:200])
+            if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                db.executescript("DROP TABLE IF EXISTS results; DROP TABLE IF EXISTS meta;")
+                db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            db.executescript(SCHEMA)
+        except BaseException:
+            db.close()
+            raise
+        return db
 
     # -- meta
     def meta(self, key: str, default: str = "") -> str:
@@ -148,6 +190,9 @@ class State:
 
     def close(self) -> None:
         self.db.close()
+        self._unlock()
+
+    def _unlock(self) -> None:
         fcntl.flock(self._lock, fcntl.LOCK_UN)
         self._lock.close()
 
@@ -156,3 +201,35 @@ class State:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def move_aside(path: Path, why: str) -> Path:
+    """Rename a damaged store (and its WAL and shared-memory files, which belong to it) out of the way."""
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    os.replace(path, aside)
+    for suffix in ("-wal", "-shm"):  # kept beside it under names sqlite pairs with the moved file
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            os.replace(side, aside.with_name(aside.name + suffix))
+    print(f"kehoach: the state database {path} is damaged ({why}); moved aside to {aside.name}, "
+          f"rebuilding it from the inputs", file=sys.stderr)
+    return aside
+
+
+def stored_documents(out_dir: Path) -> int:
+    """How many documents the store of `out_dir` holds (0 if none can be read), for messages after a failure."""
+    path = out_dir / STATE_NAME
+    if not path.is_file():
+        return 0
+    for options in ("mode=ro", "immutable=1"):  # read-only WAL access needs a -shm file; immutable does not
+        try:
+            with sqlite3.connect(f"{path.as_uri()}?{options}", uri=True, timeout=5) as db:
+                return db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+        except sqlite3.Error:
+            continue
+    return 0

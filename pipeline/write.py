@@ -8,16 +8,25 @@ per-document rows of the state store (pipeline.state), one document at a
 time, so memory stays flat whatever the batch size. Parquet keeps the types
 (integers, booleans, dates); the workbook has one sheet per table and suits
 small batches (Excel stops at 1,048,576 rows a sheet).
+
+No cell reaches a spreadsheet as a formula (docs/conventions.md, "Cells a
+spreadsheet would evaluate"): a CSV text cell that starts with = + - @, a tab
+or a CR gets a leading apostrophe (OWASP's advice), and so does one that
+starts with an apostrophe, so that `plain` undoes it exactly; a plain number
+is left alone. Workbook text cells are typed strings, never formulas.
+Control characters other than tab and newline are removed from every cell.
 """
 from __future__ import annotations
 
 import csv
 import os
+import re
 import unicodedata
+import zlib
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import Iterable, get_type_hints
+from typing import Iterable, Iterator, get_type_hints
 
 from models.records import TABLES, Extraction, columns
 
@@ -33,6 +42,28 @@ TABLE_FIELDS = {
 }
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1 controls but tab and newline
+FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r", "'")   # OWASP's triggers, and the escape itself
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def clean_text(text: str) -> str:
+    """NFC, without control characters (a BEL or ESC in a cell is never the plan's content)."""
+    return CONTROL.sub("", unicodedata.normalize("NFC", text))
+
+
+def neutralise(text: str) -> str:
+    """A text a spreadsheet would read as a formula, with a leading apostrophe; plain numbers as they are."""
+    if text.lstrip(" ").startswith(FORMULA_LEAD) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def plain(text: str) -> str:
+    """A CSV text cell as the plan wrote it: the one apostrophe `neutralise` may have put in front removed."""
+    return text[1:] if text.startswith("'") else text
+
+
 def cell(value: object) -> str:
     if value is None:
         return ""
@@ -42,7 +73,9 @@ def cell(value: object) -> str:
         return value.isoformat()
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
-    return unicodedata.normalize("NFC", str(value))
+    if isinstance(value, int):
+        return str(value)
+    return neutralise(clean_text(str(value)))
 
 
 class CsvSink:
@@ -113,26 +146,44 @@ def output_names(fmt: str) -> list[str]:
 
 def materialise(payloads: Iterable[bytes], out_dir: Path, fmt: str = "csv",
                 row_counts: dict[str, int] | None = None) -> list[Path]:
-    """Write the run's tables from the stored per-document rows, atomically (part file, then os.replace)."""
-    from pipeline.worker import decode
+    """Write the run's tables from the stored per-document rows, atomically (part file, then os.replace).
 
+    On any failure (a full disk, Ctrl-C) the part files are removed, which frees their space, and the
+    complete tables of the last run stay where they are."""
     for stale in out_dir.glob(".*.part"):
         stale.unlink()
-    if fmt == "csv":
-        with CsvSink(out_dir) as sink:
-            for payload in payloads:
-                sink.add_rows(decode(payload))
-    elif fmt == "parquet":
-        _parquet(map(decode, payloads), out_dir)
-    elif fmt == "xlsx":
-        over = {k: v for k, v in (row_counts or {}).items() if v > XLSX_MAX_ROWS}
-        if over:
-            raise OutputTooLarge(", ".join(f"{k}: {v} rows" for k, v in over.items()) +
-                                 f" (an Excel sheet holds {XLSX_MAX_ROWS}); use --format csv or parquet")
-        _xlsx(map(decode, payloads), out_dir)
-    else:
-        raise ValueError(f"unknown format {fmt!r}")
+    try:
+        if fmt == "csv":
+            with CsvSink(out_dir) as sink:
+                for tables in _decoded(payloads):
+                    sink.add_rows(tables)
+        elif fmt == "parquet":
+            _parquet(_decoded(payloads), out_dir)
+        elif fmt == "xlsx":
+            over = {k: v for k, v in (row_counts or {}).items() if v > XLSX_MAX_ROWS}
+            if over:
+                raise OutputTooLarge(", ".join(f"{k}: {v} rows" for k, v in over.items()) +
+                                     f" (an Excel sheet holds {XLSX_MAX_ROWS}); use --format csv or parquet")
+            _xlsx(_decoded(payloads), out_dir)
+        else:
+            raise ValueError(f"unknown format {fmt!r}")
+    except BaseException:
+        for part in out_dir.glob(".*.part"):
+            part.unlink(missing_ok=True)
+        raise
     return [out_dir / n for n in output_names(fmt)]
+
+
+def _decoded(payloads: Iterable[bytes]) -> Iterator[dict[str, list[list[object]]]]:
+    """The stored rows, decoded; a payload that does not decode is a damaged state store, not a crash."""
+    from pipeline.state import Damaged
+    from pipeline.worker import decode
+
+    for payload in payloads:
+        try:
+            yield decode(payload)
+        except (zlib.error, ValueError, TypeError) as e:
+            raise Damaged(f"a stored document's rows cannot be read ({e})") from e
 
 
 def _kind(tp: object) -> str:
@@ -157,7 +208,7 @@ def _typed(value: object, kind: str) -> object:
     if kind == "int" and isinstance(value, float):
         return int(value) if value.is_integer() else None
     if kind == "str":
-        return unicodedata.normalize("NFC", str(value))
+        return clean_text(str(value))
     return value
 
 
@@ -196,6 +247,7 @@ def _parquet(docs: Iterable[dict[str, list[list[object]]]], out_dir: Path, batch
 
 def _xlsx(docs: Iterable[dict[str, list[list[object]]]], out_dir: Path) -> None:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     wb = Workbook(write_only=True)
@@ -206,17 +258,25 @@ def _xlsx(docs: Iterable[dict[str, list[list[object]]]], out_dir: Path) -> None:
         ws.append(columns(t))
         sheets[name] = ws
 
-    def value(v: object, kind: str) -> object:
+    def value(v: object, kind: str, ws) -> object:
         v = _typed(v, kind)
         if isinstance(v, str):
             v = ILLEGAL_CHARACTERS_RE.sub("", v)[:XLSX_MAX_CELL]
+            if v.startswith("="):  # openpyxl would store it as a formula: pin it to a string cell
+                c = WriteOnlyCell(ws, value=v)
+                c.data_type = "s"
+                return c
         return v
 
     for tables in docs:
         for name, rows in tables.items():
             ks = kinds[name]
             for row in rows:
-                sheets[name].append([value(v, k) for v, k in zip(row, ks)])
+                ws = sheets[name]
+                ws.append([value(v, k, ws) for v, k in zip(row, ks)])
     part = out_dir / ".tables.xlsx.part"
     wb.save(part)
+    from pipeline.report.xlsx_review import try_review
+
+    try_review(part)  # findings' cells filled, a findings sheet, frozen headers, filters
     os.replace(part, out_dir / "tables.xlsx")
