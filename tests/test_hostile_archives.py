@@ -367,6 +367,27 @@ def test_a_killed_worker_leaves_no_files_outside_out(tmp_path: Path):
     assert not (out / ".kehoach-tmp").exists()
 
 
+def test_leftovers_of_dead_workers_elsewhere_are_swept(tmp_path: Path):
+    """A Dask worker killed mid-document leaves its folder in its machine's temp dir; the next worker
+    process there removes the folders of processes that are gone, and no other."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    left = tmp / f"kehoach-{dead.pid}-abcd1234"
+    left.mkdir()
+    (left / "member.pdf").write_bytes(b"%PDF-1.7 left behind")
+    alive = tmp / f"kehoach-{os.getpid()}-efgh5678"  # a live process's folder is not touched
+    alive.mkdir()
+    z = tmp_path / "a.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.write(PLAN_TXT, "plan.txt")
+    res = subprocess.run(KEHOACH + ["extract", str(z), "--out", str(tmp_path / "out"), "--workers", "0", "-q"],
+                         cwd=ROOT, env=dict(os.environ, TMPDIR=str(tmp)), capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert sorted(p.name for p in tmp.iterdir()) == [alive.name]
+
+
 # --------------------------------------------------------------------------- 11. big archives
 
 def test_planning_opens_each_archive_once_per_pass(tmp_path: Path, monkeypatch):
