@@ -138,10 +138,12 @@ def summarise(ex: Extraction, *, worker_error: str = "", seconds: float = 0.0) -
 
 
 def failed_result(source_path: str, source_format: str, doc_id: str, stage: str, error_type: str, message: str,
-                  *, seconds: float = 0.0) -> Result:
+                  *, seconds: float = 0.0, note: str = "") -> Result:
     """A failed documents row and its errors row, for a document with no extraction."""
     rec = DocumentRecord(doc_id=doc_id, source_path=source_path, source_format=source_format, status="failed")
     ex = Extraction(document=rec, errors=[ErrorRecord(source_path, stage, error_type, message)])
+    if note:
+        ex.errors.append(ErrorRecord(source_path, "archive", "duplicate_name", note))
     res = summarise(ex, worker_error=error_type if stage == "worker" else "", seconds=seconds)
     res.pid, res.peak_rss_kb = 0, 0
     return res
@@ -181,7 +183,7 @@ def doc_id_for(task: Task) -> str:
 
 def failed_for(task: Task, stage: str, error_type: str, message: str, *, seconds: float = 0.0) -> Result:
     res = failed_result(task.source_path, task.source_format, doc_id_for(task), stage, error_type, message,
-                        seconds=seconds)
+                        seconds=seconds, note=task.note)
     res.content_hash = task.content_hash
     return res
 
