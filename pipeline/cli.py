@@ -260,13 +260,37 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return evaluate.main([args.folder] + (["--json", args.json] if args.json else []) + (["--diff"] if args.diff else []))
 
 
+_DASH_HINT = ""
+
+
+def dash_hint(argv: list[str]) -> str:
+    """A file named like an option (`-plan.md`) before `--`: how to give it, shown with a usage error."""
+    for a in argv:
+        if a == "--":
+            break
+        if a.startswith("-") and a != "-" and os.path.exists(a):
+            return f"'{a}' is a file: give inputs whose name starts with '-' after '--': kehoach extract --out OUT -- {a}"
+    return ""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with the hint above added to a usage error (its subcommands' parsers are of this class too)."""
+
+    def error(self, message: str):
+        if _DASH_HINT:
+            message = f"{message}\n{self.prog}: {_DASH_HINT}"
+        super().error(message)
+
+
 OCR_SIMD = ("auto", "generic")
 OCR_SIMD_HELP = ("Tesseract's arithmetic: auto (fastest for this CPU) or generic (plain code, the same readings on "
                  "every x86-64 CPU, ~3x slower OCR; for a cluster of mixed machines; README, OCR)")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="kehoach", description="Extract tables from Vietnamese plans (Kế hoạch) and flag budgets that do not add up.")
+    global _DASH_HINT
+    _DASH_HINT = dash_hint(sys.argv[1:] if argv is None else argv)
+    parser = Parser(prog="kehoach", description="Extract tables from Vietnamese plans (Kế hoạch) and flag budgets that do not add up.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("extract", help="extract files, folders, glob patterns or .zip archives into the contract's tables",
                        description="Extract plans in parallel into the contract's tables. Reruns into the same --out "

@@ -51,7 +51,7 @@ II. KINH PHÍ
 
 | STT | Nội dung | ĐVT | Số lượng | Đơn giá | Thành tiền |
 |---|---|---|---|---|---|
-| 1 | =1+1 | người | 20 | 100.000 | 2.000.000 |
+| 1 | =1+1 | người | 21 | 100.000 | 2.000.000 |
 | 2 | +1+2 | cái | 2 | 50.000 | 100.000 |
 | 3 | -1+3 ghi chú | cái | 1 | 10.000 | 10.000 |
 | 4 | - In\x07 tài\x1b liệu\x7f | bộ | 1 | 5.000 | 5.000 |
@@ -200,6 +200,11 @@ def test_an_input_named_like_an_option_goes_after_double_dash(tmp_path: Path, mo
     assert main(["extract", "--out", "o", "-q", "--workers", "0", "--no-report", "--", "-plan.md"]) == 0
     assert [d["source_path"] for d in read(tmp_path / "o" / "documents.csv")] == ["'-plan.md"]  # see plain()
     capsys.readouterr()
+    with pytest.raises(SystemExit) as e:
+        main(["extract", "-plan.md", "--out", "o2"])
+    assert e.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == ("kehoach extract: '-plan.md' is a file: give inputs whose name "
+                                                        "starts with '-' after '--': kehoach extract --out OUT -- -plan.md")
     with pytest.raises(SystemExit):
         main(["extract", "-h"])
     usage = " ".join(capsys.readouterr().out.split())
