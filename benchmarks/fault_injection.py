@@ -484,12 +484,16 @@ def main_batch(work: Path) -> None:
     args = ["extract", str(inp), str(explicit), "--out", str(out), "-q", "--no-report", "--workers", "2",
             "--timeout", "6", "--max-memory-mb", "700"]
     run("batch", args, work, 0, env=FAULTS, timeout=900)
+    version = manifest(out).get("pipeline_version")
     account(out, expects, "batch")
     run("batch as xlsx", args + ["--format", "xlsx"], work, 0, env=FAULTS, timeout=300)
     count_formulas(out, "batch")
     r = run("batch rerun", args, work, 0, env=FAULTS, timeout=300)
     done = manifest(out).get("counts", {}).get("this_run", {})
-    if r.rc == 0 and done.get("processed", 0) != 0:
+    if manifest(out).get("pipeline_version") != version:
+        T.notes.append("the pipeline version changed between the batch and its rerun (code edited meanwhile): "
+                       "the rerun redid everything, as it should")
+    elif r.rc == 0 and done.get("processed", 0) != 0:
         wrong(f"batch rerun redid {done.get('processed')} document(s) (expected 0: nothing changed)")
     os.chmod(inp / "locked", 0o755)
 
