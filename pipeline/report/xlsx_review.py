@@ -89,6 +89,9 @@ def review_workbook(path: Path) -> int:
         ws.append([f["doc_id"], source_of.get(f["doc_id"], ""), f["check"], f["severity"], f["table_id"],
                    int(f["row"]) if f["row"].isdigit() else None, f["section_id"], f["expected"], f["found"],
                    f["message"], f"{sheet} row {target['_r']}" if target is not None else ""])
+        for c in ws[ws.max_row]:
+            if isinstance(c.value, str) and c.value.startswith("="):
+                c.data_type = "s"  # text, never a formula (docs/conventions.md)
         if target is not None:
             c = ws.cell(ws.max_row, len(FINDING_COLUMNS))
             c.hyperlink = Hyperlink(ref=c.coordinate, location=f"{sheet}!A{target['_r']}")

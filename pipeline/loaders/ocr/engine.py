@@ -54,7 +54,17 @@ def engine() -> str:
     """'library' (libtesseract in-process) or 'command' (the `tesseract` program)."""
     if os.environ.get("KEHOACH_OCR_ENGINE", "").lower() == "command" or _library() is None:
         return "command"
+    if _simd() and not hasattr(_library(), SIMD_UPDATE):  # cannot pin it in-process: the command can
+        return "command"
     return "library"
+
+
+SIMD_UPDATE = "_ZN9tesseract10SIMDDetect6UpdateEv"  # tesseract::SIMDDetect::Update(), applies `dotproduct`
+
+
+def _simd() -> str:
+    """'generic' when --ocr-simd generic asks for Tesseract's plain arithmetic (README, OCR), else ''."""
+    return "generic" if os.environ.get("KEHOACH_OCR_SIMD", "").lower() == "generic" else ""
 
 
 def require_tesseract() -> None:
@@ -188,6 +198,9 @@ def _engine_from_pool(lib: ctypes.CDLL) -> int:
         lib.TessBaseAPIDelete(api)
         raise ConverterMissingError(f"Tesseract could not load its Vietnamese data from {path}; {INSTALL}")
     lib.TessBaseAPISetVariable(api, b"debug_file", os.devnull.encode())  # its notes ("Estimating resolution…")
+    if _simd():  # a process-wide choice; the C API sets the variable, Update() makes Tesseract use it
+        lib.TessBaseAPISetVariable(api, b"dotproduct", _simd().encode())
+        getattr(lib, SIMD_UPDATE)()
     return api
 
 
@@ -253,7 +266,8 @@ def _tsv_by_command(image: np.ndarray, psm: int, whitelist: str, dpi: int | None
     import pytesseract
 
     options = f"--psm {psm}" + (f" --dpi {int(dpi)}" if dpi else "") + \
-        (f" -c tessedit_char_whitelist={whitelist}" if whitelist else "")
+        (f" -c tessedit_char_whitelist={whitelist}" if whitelist else "") + \
+        (f" -c dotproduct={_simd()}" if _simd() else "")
     fd, tmp = tempfile.mkstemp(suffix=".pgm", prefix="kehoach-ocr-")
     os.close(fd)
     try:
