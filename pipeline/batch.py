@@ -157,8 +157,11 @@ class _Run:
                         continue
                     digest = hashlib.sha256(_read(item, reader)).hexdigest() if item.member else _hash_file(item.path)
                 except ArchiveError as e:
-                    self._store(state, failed_result(item.source_path, item.suffix.lstrip("."), "", "archive",
-                                                     e.error_type, str(e)))
+                    if k is None or k.version != self.version or k.content_hash:
+                        self._store(state, failed_result(item.source_path, item.suffix.lstrip("."), "", "archive",
+                                                         e.error_type, str(e)))
+                    else:  # the same member failed the same way last run: a rerun has nothing to redo
+                        self.skipped += 1
                     continue
                 except OSError:
                     digest = ""  # the worker meets the same problem and reports it as unreadable

@@ -107,6 +107,11 @@ def test_a_member_with_corrupt_deflate_data_is_one_error_row(tmp_path: Path):
     assert extract(z, "--out", out) == 0
     assert {k: d["status"] for k, d in docs_of(out).items()} == {"z.zip/bad.txt": "failed", "z.zip/good.md": "ok"}
     assert errors_of(out) == {("z.zip/bad.txt", "archive", "corrupt")}
+    assert extract(z, "--out", out) == 0  # a rerun: the damaged member is not stored again
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    run = manifest["counts"]["this_run"]
+    assert (run["processed"], run["skipped_unchanged"]) == (0, 2)
+    assert errors_of(out) == {("z.zip/bad.txt", "archive", "corrupt")}
 
 
 # --------------------------------------------------------------------------- 3. two members of one name
