@@ -124,8 +124,10 @@ def cells_of(line: LineLike) -> list[tuple[float, float, str]]:
     out: list[list] = []
     prev = None
     size = line.size
+    gap = getattr(line, "cell_gap", CELL_GAP)  # OCR's word boxes leave word spaces up to half a size
     for w in line.words:
-        if prev is not None and w.x0 - prev.x1 <= CELL_GAP * size:
+        figures = prev is not None and bool(FIGURE.fullmatch(prev.text) and FIGURE.fullmatch(w.text))
+        if prev is not None and w.x0 - prev.x1 <= (CELL_GAP if figures else gap) * size:  # "150 | 40.000"
             joint = " " if w.x0 - prev.x1 > 0.12 * size else ""
             out[-1][1], out[-1][2] = w.x1, out[-1][2] + joint + w.text
         else:
@@ -195,7 +197,7 @@ def group_headings(head: Sequence[LineLike]) -> set[tuple[float, float, str]]:
     for i, cells in enumerate(lines):
         others = [c for j, cs in enumerate(lines) if j != i for c in cs]
         for a, b, t in cells:
-            slack = 3.0 if GROUP_WORDS.match(ascii_fold(t)) else 0.0  # a group heading centred over its pair
+            slack = max(3.0, 0.25 * head[i].size) if GROUP_WORDS.match(ascii_fold(t)) else 0.0  # centred over its pair (pt or px)
             under = [c for c in others if min(b, c[1]) - max(a, c[0]) > -slack]
             if any(min(x[1], y[1]) - max(x[0], y[0]) <= 0 for x in under for y in under if x is not y):
                 out.add((a, b, t))
@@ -223,11 +225,29 @@ def row_groups(body: Sequence[LineLike]) -> list[list[LineLike]]:
             touching = line.top - prev.bottom < 0.7 * line.size and not WORDS.match(ascii_fold(line.text))
             full = lambda l: _has_figure(l.text) and len(cells_of(l)) >= 3  # noqa: E731 - a row's main line
             total = TOTAL.match(ascii_fold(line.text)) and any(full(l) for l in groups[-1])  # after a full row
-            if touching and not total and not (full(line) and any(full(l) for l in groups[-1])):
+            if touching and not total and not (full(line) and any(full(l) for l in groups[-1])) \
+                    and not _refills(line, groups[-1]):
                 groups[-1].append(line)
                 continue
         groups.append([line])
     return groups
+
+
+def _refills(line: LineLike, row: Sequence[LineLike]) -> bool:
+    """Does the line put a figure under a figure of the row (a group row's amount over its first line's,
+    rows set close on a scan), or a numbering label beside one: a cell filled twice is another row."""
+    def figures(l: LineLike) -> list[tuple[float, float]]:
+        return [(a, b) for a, b, t in cells_of(l) if _has_figure(t) and not re.search(r"[^\W\d_]{2}", t)]
+
+    mine = figures(line)
+    return any(min(b, d) > max(a, c) for a, b in mine for l in row for c, d in figures(l)) or (
+        _label_first(line) and any(_label_first(l) for l in row))
+
+
+def _label_first(line: LineLike) -> bool:
+    """Does the line open with a numbering label of its own ("1", "II", "a)") followed by more cells?"""
+    cells = cells_of(line)
+    return len(cells) >= 2 and bool(re.fullmatch(r"(?:\d{1,3}|[IVXLC]{1,5}|[a-zđ])[.)]?", cells[0][2]))
 
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom
@@ -251,7 +271,7 @@ def grid_cells(part: Sequence[LineLike], head: int) -> tuple[list[list[str]], li
     head_cells = [c for line in part[:head] for c in cells_of(line) if c not in heads]
     for _ in range(len(head_cells)):  # header cells apart from each other over one column: the one
         split = _split_column(head_cells, cols)  # nearest it names it, the others name empty columns
-        if split is None:
+        if split is None or split in cols:  # a span already split off: nothing new
             break
         cols = sorted(cols + [split])
     if len(cols) < 3:

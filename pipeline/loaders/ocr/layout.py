@@ -82,6 +82,9 @@ class Line:
         return EM_PER_INK * self.height
 
     bold = False  # OCR does not tell; every line alike
+    # A word space between OCR word boxes measures 0.3-0.5 of the size (the text layer's: ~0.3), a gap
+    # between table cells 0.85 and more: cells are cut at gaps wider than this (`unruled.cells_of`).
+    cell_gap = 0.65
 
     def segments(self) -> list["Line"]:
         out = [[self.words[0]]]
@@ -336,7 +339,9 @@ def lines_of(words: list[Word]) -> list[Line]:
     for line in lines:
         for other in reversed(merged[-3:]):
             overlap = min(other.bottom, line.bottom) - max(other.top, line.top)
-            apart = line.x0 > other.x1 or other.x0 > line.x1
+            # apart: no word of one over a word of the other (a table row's cells may come as two lines
+            # that interleave: "1 … Cờ Tổ quốc … 1" and "Lá … 130 … 130")
+            apart = not any(min(a.x1, b.x1) > max(a.x0, b.x0) for a in line.words for b in other.words)
             if apart and overlap >= 0.5 * min(other.bottom - other.top, line.bottom - line.top):
                 other.words = sorted(other.words + line.words, key=lambda w: w.x0)
                 break

@@ -5,7 +5,9 @@ Uses the modules below it only: prep (the image), engine (Tesseract), layout
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from statistics import median
 
 import cv2
 import numpy as np
@@ -56,7 +58,8 @@ def read_page(image, number: int, dpi: int | None = None) -> PageResult:
     outside = [w for w in words if ocr_tables.grid_of(grids, w) is None]
     ocr_layout.fix_roman_labels(outside, gray)
     tables = ocr_tables.read_tables(gray, grids, number, ink, dpi, words=inside)
-    loose, outside = unruled_grids(outside, gray.shape[1], gray.shape[0])  # tables printed without rules
+    outside = recover_words(gray, ink, outside, scale, dpi)  # what the page call dropped in unruled tables
+    loose, outside = unruled_grids(outside, gray.shape[1], gray.shape[0], gray, dpi)  # tables printed without rules
     tables += ocr_tables.finish_tables(gray, ink, loose, number, dpi)  # their figures re-read like any
     grids = grids + loose
     blocks = ocr_layout.page_blocks(outside, list(zip((g.top for g in grids), tables)), number,
@@ -88,24 +91,275 @@ def to_points(blocks: list[Block], angle: float, shape: tuple[int, ...], dpi: fl
         b.cell_boxes = [[convert(x) for x in r] for r in b.cell_boxes]
 
 
-def unruled_grids(words: list[Word], width: int, height: int) -> tuple[list, list[Word]]:
+def unruled_grids(words: list[Word], width: int, height: int, gray: np.ndarray | None = None,
+                  dpi: int | None = None) -> tuple[list, list[Word]]:
     """Tables without ruling lines among the page's words (see `unruled`), as grids whose cells are
     the boxes of their words, so that `ocr_tables.check_figures` re-reads their figures as it does a
-    ruled table's; and the words left."""
+    ruled table's; and the words left. With the page (`gray`), header cells that name no column are
+    read again on their own (`reread_header`)."""
     lines = ocr_layout.lines_of(words)
-    geo = ocr_layout.measure(lines, width, height)
     grids, used = [], set()
-    for first, last, rows, boxes in unruled.unruled_grids(lines, geo.left, geo.right):
-        span = [w for l in lines[first:last + 1] for w in l.words]
+    for top, head_bottom, bottom in table_regions(words, width, height):
+        part = [l for l in lines if top <= (l.top + l.bottom) / 2 <= bottom]  # all its words, the doubtful too
+        head = sum(1 for l in part if (l.top + l.bottom) / 2 <= head_bottom)
+        found = unruled.grid_cells(part, head) if 0 < head < len(part) else None
+        if found is None:
+            continue
+        rows, boxes, _ = found
+        span = [w for l in part for w in l.words]
+        rows = [[ocr_layout.fix_text(t) for t in row] for row in rows]
+        head_conf = reread_header(gray, rows, boxes, span, dpi) if gray is not None else {}
         cells = []
         for r, (row, row_boxes) in enumerate(zip(rows, boxes)):
             for c, (text, (x0, y0, x1, y1)) in enumerate(zip(row, row_boxes)):
                 mine = [w for w in span if x0 - 1 <= (w.x0 + w.x1) / 2 <= x1 + 1 and y0 - 1 <= (w.top + w.bottom) / 2 <= y1 + 1]
                 confs = [w.conf for w in mine if w.conf >= 0]
+                conf = head_conf[c] if r == 0 and c in head_conf else min(confs) if confs else None
                 box = (int(x0) - 2, int(y0) - 2, int(x1) + 3, int(y1) + 3)
-                cells.append(ocr_tables.Cell(r, c, box, text, min(confs) if confs else None, len(mine)))
+                cells.append(ocr_tables.Cell(r, c, box, text, conf, len(mine)))
         box = (min(c.box[0] for c in cells), min(c.box[1] for c in cells),
                max(c.box[2] for c in cells), max(c.box[3] for c in cells))
         grids.append(ocr_tables.Grid(box, len(rows), len(rows[0]), cells))
         used |= {id(w) for w in span}
     return grids, [w for w in words if id(w) not in used]
+
+
+def reread_header(gray: np.ndarray, rows: list[list[str]], boxes: list[list[tuple]], words: list[Word],
+                  dpi: int | None) -> dict[int, float]:
+    """Read again, each on its own, the header cells of an unruled table that name no column (`rows[0]`
+    changed in place); the confidences of the cells taken.
+
+    Tesseract's page read garbles a header whose cells wrap onto staggered lines ("Số" over "lượng" read
+    "hay", "xổ", "TY”:"), so a column of figures loses its name and its arithmetic goes unchecked. A cell
+    is cut from the header band between the midpoints to its neighbouring columns, the other columns'
+    header words painted out, all such cells read in one call; a reading that names a column replaces
+    one that does not.
+    """
+    from extractors.tables import column_roles
+
+    head, ncols = rows[0], len(rows[0])
+    todo = [c for c in range(ncols) if not column_roles([head[c]])[0]
+            and any(r[c] for r in rows[1:] if sum(bool(x) for x in r) > 1)]
+    if not todo:
+        return {}
+    spans = []
+    for c in range(ncols):
+        filled = [b[c] for r, b in zip(rows, boxes) if r[c]]
+        spans.append((min(b[0] for b in filled), max(b[2] for b in filled)) if filled else None)
+    top = min(b[1] for b in boxes[0])
+    bottom = max(b[3] for b in boxes[0])
+    paper = int(np.median(gray[::16, ::16]))
+    crops = []
+    for c in todo:
+        if spans[c] is None:
+            continue
+        before = [s for s in spans[:c] if s is not None]
+        after = [s for s in spans[c + 1:] if s is not None]
+        x0 = int((before[-1][1] + spans[c][0]) / 2) if before else int(spans[c][0]) - 40
+        x1 = int((spans[c][1] + after[0][0]) / 2) if after else int(spans[c][1]) + 40
+        y0, y1 = max(int(top) - ocr_tables.PAD, 0), min(int(bottom) + ocr_tables.PAD, gray.shape[0])
+        x0, x1 = max(x0, 0), min(x1, gray.shape[1])
+        if x1 - x0 < 4 or y1 - y0 < 4:
+            continue
+        crop = gray[y0:y1, x0:x1].copy()
+        for w in words:  # another column's header words reaching over the midpoint
+            cx, cy = (w.x0 + w.x1) / 2, (w.top + w.bottom) / 2
+            if top <= cy <= bottom and not x0 <= cx < x1:
+                crop[max(w.top - y0, 0):max(w.bottom - y0, 0), max(w.x0 - x0, 0):max(w.x1 - x0, 0)] = paper
+        crops.append((ocr_tables.Cell(0, c, (x0, y0, x1, y1)), crop))
+    if not crops:
+        return {}
+    taken = {}
+    for (cell, _), found in zip(crops, read_crops(crops, dpi)):
+        found = [w for w in found if any(ch.isalnum() for ch in w[0]) and w[5] >= RECOVER_CONF]
+        text = ocr_layout.fix_text(" ".join(w[0] for w in sorted(found, key=lambda w: (w[6], w[1]))))
+        if text and column_roles([text])[0]:
+            head[cell.col] = text
+            taken[cell.col] = sum(w[5] for w in found) / len(found)
+    return taken
+
+
+# --- Words the page call dropped inside tables without rules ------------------------------------
+
+TALL_JUNK = 1.8         # a word this many times the usual height in a table: two lines or rows read as one
+GLUED_GAP = 0.6         # of the usual word height: paper this wide inside a word parts two words read as one
+JUNK_CONF = 50          # a word read less surely is read again (and finds no table)
+RECOVER_CONF = 40       # a word read from dropped ink is kept from this confidence up
+DASHES = {"-", "–", "—"}  # an empty figure cell's dash is a word of a table; "_" or "|" is not
+
+
+def table_regions(words: list[Word], width: int, height: int) -> list[tuple[float, float, float]]:
+    """(top, header bottom, bottom) in px of each unruled table among the words (`unruled.regions`),
+    found among the words read surely: a garbled header word ("34s" for "Số / TT" read as one, "II:"
+    for "TT") would make its header line a caption or a line of figures."""
+    if not words:
+        return []
+    usual = float(np.median([w.height for w in words]))
+    sure = [w for w in words if w.conf >= ocr_tables.WORD_TRUST and w.height <= TALL_JUNK * usual]
+    lines = ocr_layout.lines_of(sure)
+    geo = ocr_layout.measure(lines, width, height)
+    out = []
+    for first, head, last in unruled.regions(lines, geo.left, geo.right):
+        while first < head and UNIT_NOTE.match(ocr_layout.ascii_fold(lines[first].text).lower()):
+            first += 1  # what is left of "(ĐVT: đồng)" above the header once its "(ĐVT:" is set aside
+        out.append((lines[first].top, max(l.bottom for l in lines[first:head + 1]),
+                    max(l.bottom for l in lines[first:last + 1])))
+    return out
+
+
+UNIT_NOTE = re.compile(r"^\(?\s*(?:dvt|don vi tinh|don vi)?\s*[:.]?\s*(?:1\.000|1000|nghin|ngan|trieu)?\s*dong\s*\)?\.?$")
+
+
+def table_bands(words: list[Word], width: int, height: int) -> list[tuple[int, int]]:
+    """The vertical spans (px) of the unruled tables among the words: header band to last row."""
+    return [(int(top), int(bottom)) for top, _, bottom in table_regions(words, width, height)]
+
+
+def recover_words(gray: np.ndarray, ink: np.ndarray, words: list[Word], scale: float, dpi: int | None) -> list[Word]:
+    """The words of unruled tables the page call lost, read again from their ink.
+
+    Tesseract's page read drops lone numbers and Roman labels (a table's STT
+    column, "II" before a group), a narrow column's two-line header ("Số" over
+    "lượng"), and reads a column of labels as one tall word of junk. Inside each
+    unruled table's band, a word of junk several rows tall is dropped; the ink
+    no word covers (ruling lines and specks aside) is cut into word-sized pieces
+    and read on its own, all pieces stacked in one Tesseract call, and what
+    reads as letters or digits with some confidence joins the page's words, so
+    that the table's rows and columns are built with it.
+    """
+    bands = table_bands(words, gray.shape[1], gray.shape[0])
+    if not bands:
+        return words
+    mid = lambda w: (w.top + w.bottom) / 2  # noqa: E731
+    inside = [w for w in words if any(lo <= mid(w) <= hi for lo, hi in bands)]
+    usual = float(np.median([w.height for w in inside])) if inside else 0.0
+    if not usual:
+        return words
+    bands = [(lo - round(usual), hi) for lo, hi in bands]  # a header word misread reaches above its line
+    inside = [w for w in words if any(lo <= mid(w) <= hi for lo, hi in bands)]
+    junk = {id(w) for w in inside if w.height > TALL_JUNK * usual  # two lines or rows read as one word
+            or _glued(ink, w, GLUED_GAP * usual)}  # two cells read as one ("063.000.000" for "06 | 3.000.000")
+    doubted = [w for w in inside if id(w) not in junk and w.conf < ocr_tables.WORD_TRUST
+               and any(ch.isalnum() for ch in w.text)]  # read alone, kept if surer (a ruled cell's rule)
+    junk |= {id(w) for w in inside if not any(ch.isalnum() for ch in w.text) and w.text not in DASHES}  # "_", "|"
+    words = [w for w in words if id(w) not in junk and not any(w is d for d in doubted)]
+    h, w_ = ink.shape
+    lo = max(min(b[0] for b in bands) - round(usual), 0)
+    hi = min(max(b[1] for b in bands) + round(usual), h)
+    left = ink[lo:hi].copy()
+    m = max(1, round(3 * scale))
+    for wd in words:
+        if wd.conf < JUNK_CONF and not any(ch.isalnum() for ch in wd.text):
+            continue  # a speck or a stroke read as punctuation covers nothing (`lines_of` drops it)
+        if wd.bottom + m >= lo and wd.top - m <= hi:
+            left[max(wd.top - m - lo, 0):max(wd.bottom + m - lo, 0), max(wd.x0 - m, 0):wd.x1 + m] = 0
+    rules = cv2.erode(left, cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, w_ // 30), 1)))
+    left[cv2.dilate(rules, np.ones((5, 2 * max(20, w_ // 30)), np.uint8)) > 0] = 0  # horizontal rules
+    outside_bands = np.ones(hi - lo, bool)
+    for a, b in bands:
+        outside_bands[max(a - lo - m, 0):max(b - lo + m, 0)] = False
+    left[outside_bands] = 0
+    joined = cv2.dilate(left, np.ones((max(3, round(0.3 * usual)), max(3, round(0.45 * usual))), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    crops = []
+    for x, y, bw, bh, _ in stats[1:n].tolist():
+        if bh < 0.45 * usual or bw < 0.25 * usual:
+            continue  # an accent, a dot, a speck
+        box = _ink_bounds(left[y:y + bh, x:x + bw])
+        if box is None:
+            continue
+        x0, y0, x1, y1 = x + box[0], lo + y + box[1], x + box[2], lo + y + box[3]
+        if y1 - y0 < 0.45 * usual or cv2.countNonZero(left[y0 - lo:y1 - lo, x0:x1]) < 0.06 * usual * usual:
+            continue  # a "1" is ink enough; a smudge is not
+        x0, y0 = max(x0 - ocr_tables.PAD, 0), max(y0 - ocr_tables.PAD, 0)
+        x1, y1 = min(x1 + ocr_tables.PAD, w_), min(y1 + ocr_tables.PAD, h)
+        crops.append((ocr_tables.Cell(0, 0, (x0, y0, x1, y1)), gray[y0:y1, x0:x1]))
+    if not crops:
+        return words
+    readings = [read_crops(crops, dpi, f) for f in RECOVER_SCALES]
+    bests = [max(pick, key=_reading_score) for pick in zip(*readings)]
+    lone = [(cell, img) for (cell, img), best in zip(crops, bests) if _reading_score(best) < 0]
+    ocr_tables.read_lone(lone, dpi)  # a lone "II" that a stacked read makes nothing of, read as a line
+    p = ocr_tables.PAD
+    for k, (cell, img) in enumerate(crops):
+        if cell.text:
+            bests[k] = [(cell.text, p, p, img.shape[1] - p, img.shape[0] - p, cell.conf or 0.0, (0, 0, 0))]
+    recovered: list[Word] = []
+    for k, (best, (cell, _)) in enumerate(zip(bests, crops)):
+        x0, y0, x1, y1 = cell.box
+        olds = [d for d in doubted if x0 <= (d.x0 + d.x1) / 2 <= x1 and y0 <= mid(d) <= y1]
+        new = [Word(ocr_layout.fix_text(text), x0 + a, y0 + b, x0 + c, y0 + d, conf, (100_000 + k, line[1], line[2]))
+               for text, a, b, c, d, conf, line in best if conf >= RECOVER_CONF and any(ch.isalnum() for ch in text)]
+        if new and _reading_score(best) > max([d.conf for d in olds], default=-1.0):
+            recovered += new
+        else:
+            words += olds  # the page call's doubtful reading stands when reading it alone is no surer
+    _join_lines(recovered, words)
+    return words + recovered  # a doubtful word whose ink other words cover was a piece of them ("Đụ")
+
+
+def _join_lines(new: list[Word], words: list[Word]) -> None:
+    """Give each recovered word the page line it is level with (its core: the median top and bottom of
+    the line's words), where that line has no word above or below it, so that it joins its row's cells."""
+    by_line: dict[tuple, list[Word]] = {}
+    for w in words:
+        by_line.setdefault(w.line, []).append(w)
+    cores = {key: (median(w.top for w in ws), median(w.bottom for w in ws), ws) for key, ws in by_line.items()}
+    for w in new:
+        best, most = None, 0.0
+        for key, (top, bottom, ws) in cores.items():
+            overlap = min(bottom, w.bottom) - max(top, w.top)
+            if overlap >= 0.5 * min(bottom - top, w.height) and overlap > most \
+                    and not any(min(o.x1, w.x1) > max(o.x0, w.x0) for o in ws):
+                best, most = key, overlap
+        if best is not None:
+            w.line = best
+            cores[best][2].append(w)
+
+
+RECOVER_SCALES = (1.0, 2.0)  # a lone "1" reads "+" at its own size and "1" enlarged; a "2" the other way round
+
+
+def _reading_score(words: list[tuple]) -> float:
+    """A crop's reading: its mean confidence, nothing for one without a letter or digit."""
+    useful = [w for w in words if any(ch.isalnum() for ch in w[0])]
+    return sum(w[5] for w in useful) / len(useful) if useful else -1.0
+
+
+def read_crops(crops: list[tuple[object, np.ndarray]], dpi: int | None, factor: float = 1.0) -> list[list[tuple]]:
+    """Each crop's words (text, x0, top, x1, bottom in the crop's pixels, confidence, line), the crops
+    stacked and read in one call at `factor` times their size; a Roman label's stems counted."""
+    canvas, placed = ocr_tables.stack(crops, factor)
+    found = read_words(canvas, psm=6, dpi=round(dpi * factor) if dpi else None)
+    margin = 20  # where `stack` puts a crop's left edge
+    out = []
+    for (band_lo, band_hi, _), (_, img) in zip(placed, crops):
+        top = band_lo + (band_hi - band_lo - round(img.shape[0] * factor)) // 2
+        mine = []
+        for wd in found:
+            if not band_lo <= (wd.top + wd.bottom) / 2 < band_hi:
+                continue
+            x0, y0 = (wd.x0 - margin) / factor, (wd.top - top) / factor
+            x1, y1 = (wd.x1 - margin) / factor, (wd.bottom - top) / factor
+            text, conf = wd.text, wd.conf
+            if ocr_layout.ROMANISH.fullmatch(text):  # a bold "II" read "H", "Il" or "I" at 3 %: its stems counted
+                text = ocr_layout.roman_from_stems(img[max(int(y0), 0):int(y1) + 1, max(int(x0), 0):int(x1) + 1], text)
+                if set(text.rstrip(".):")) == {"I"}:
+                    conf = max(conf, RECOVER_CONF)
+            mine.append((text, round(x0), round(y0), round(x1), round(y1), conf, wd.line))
+        out.append(mine)
+    return out
+
+
+def _glued(ink: np.ndarray, w: Word, gap: float) -> bool:
+    """Does the word's ink hold a gap of paper at least `gap` px wide: two words read as one?"""
+    cols = ink[max(w.top, 0):max(w.bottom, 0), max(w.x0, 0):max(w.x1, 0)].any(axis=0)
+    inked = np.flatnonzero(cols)
+    if len(inked) < 2:
+        return False
+    return bool(np.diff(inked).max() - 1 >= gap)
+
+
+def _ink_bounds(mask: np.ndarray) -> tuple[int, int, int, int] | None:
+    x, y, bw, bh = cv2.boundingRect(mask)
+    return (x, y, x + bw, y + bh) if bw and bh else None

@@ -35,6 +35,7 @@ PAD = 4                 # px of paper kept around a cell's ink
 NUMERIC_SHARE = 0.6     # share of a column's filled body cells that must be figures for it to be numeric
 REREAD_CONF = 70        # a figure read with a lower mean word confidence is read again
 REREAD_SCALES = (2.0, 3.0)  # enlargements for re-reading figures, the second only where the first settles nothing
+LONE_SCALE = 2.0        # a cell with ink whose cut-out reads nothing is read again this much enlarged, in a row
 CLEARLY_SURER = 15      # a re-read this much more confident replaces a first reading that no arithmetic confirms
 WORD_TRUST = 75         # a cell from the page call with a word read less surely is cut out and read again
 UNCOVERED = 25          # px of ink (at 200 dpi) outside a cell's words that mark a dropped word
@@ -184,6 +185,9 @@ def read_tables(gray: np.ndarray, grids: list[Grid], page: int, ink: np.ndarray 
             _assign(grid, [w for w in words if grid_of([grid], w) is grid], ink, scale)
         crops = cell_crops(gray, ink, grids, [c for g in grids for c in g.cells if c.doubtful])
     _read_into(crops, psm=6, dpi=dpi)
+    # a cell no reading found anything in (a lone "II" the page call dropped, the stack read as nothing): as a line;
+    # one the page call read keeps that reading (its figures are checked below)
+    read_lone([(cell, img) for cell, img in crops if not cell.text and cell.first is None], dpi)
     for cell, _ in crops:  # a cell doubted for its confidence alone keeps the surer of its two readings;
         # any keeps the page's reading when the cut-out reads nothing (a figure printed small, skipped in a block)
         if cell.first is not None and (not cell.text or (cell.sure_in_place and (cell.first[1] or 0) >= (cell.conf or 0))):
@@ -403,6 +407,37 @@ def take(words: list[Word], bands: list[tuple[int, int, Cell]], offset: int = 0)
         cell.text = fix_text(" ".join(wd.text for wd in mine).strip())
         cell.words = len(mine)
         cell.conf = sum(wd.conf for wd in mine) / len(mine) if mine else None
+
+
+def read_lone(crops: list[tuple[Cell, np.ndarray]], dpi: int | None) -> None:
+    """Read again, side by side on one line (`--psm 7`) and enlarged, crops a stacked read made nothing of.
+
+    Tesseract's block mode finds no text line in a crop holding one short word ("II", "1" in bold): it
+    reads nothing where, told the crop is a line, it reads "II" or "H" (counted by its stems later). The
+    crops are set in a row with wide gaps, so that each stays a word of its own; a cell takes the words
+    over its span.
+    """
+    if not crops:
+        return
+    f = LONE_SCALE
+    imgs = [(cell, cv2.resize(img, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC)) for cell, img in crops]
+    height = max(img.shape[0] for _, img in imgs) + 40
+    gap = max(40, int(np.median([img.shape[0] for _, img in imgs])) * 2)
+    width = sum(img.shape[1] + gap for _, img in imgs) + gap
+    canvas = np.full((height, width), 255, np.uint8)
+    spans, x = [], gap
+    for cell, img in imgs:
+        y = (height - img.shape[0]) // 2
+        canvas[y:y + img.shape[0], x:x + img.shape[1]] = img
+        spans.append((x - gap // 2, x + img.shape[1] + gap // 2, cell))
+        x += img.shape[1] + gap
+    words = read_words(canvas, psm=7, dpi=round(dpi * f) if dpi else None)
+    for lo, hi, cell in spans:
+        mine = [w for w in words if lo <= (w.x0 + w.x1) / 2 < hi and any(ch.isalnum() for ch in w.text)]
+        if mine:
+            cell.text = fix_text(" ".join(w.text for w in sorted(mine, key=lambda w: w.x0)))
+            cell.words = len(mine)
+            cell.conf = sum(w.conf for w in mine) / len(mine)
 
 
 def _read_into(crops: list[tuple[Cell, np.ndarray]], psm: int, whitelist: str = "", scale: float = 1.0,
