@@ -15,7 +15,7 @@ from pipeline.run import extract_file
 ROOT = Path(__file__).resolve().parents[1]
 PLANS = ROOT / "tests" / "fixtures" / "plans"
 OCR = ROOT / "tests" / "data" / "ocr"
-SAMPLES = ROOT.parent / "shared" / "samples"
+SAMPLES = ROOT / "data" / "raw"  # the two real samples, as shipped in ../shared/samples
 FIGURES = ("quantity", "unit_price", "amount")
 
 
