@@ -49,14 +49,15 @@ needs_ocr = pytest.mark.skipif(not _tesseract(), reason="Tesseract with Vietname
 
 # --- geometry: no Tesseract -------------------------------------------------------------------
 
-def _line(*cells: tuple[int, str], top: int = 100, height: int = 21, key: int = 1) -> ocr_layout.Line:
-    """An OCR line of words at x positions: (x0, "text") pairs, each word 14 px a character."""
+def _line(*cells: tuple[int, str], top: int = 100, height: int = 21, key: int = 1, space: int = 14) -> ocr_layout.Line:
+    """An OCR line of words at x positions: (x0, "text") pairs, each word 14 px a character, `space` px
+    between words (OCR boxes leave up to half the size, 28 px here)."""
     words = []
     for x0, text in cells:
         x = x0
         for token in text.split():
             words.append(Word(token, x, top, x + 14 * len(token), top + height, 96.0, (1, 1, key)))
-            x += 14 * len(token) + 12  # a word space as OCR boxes leave it: ~0.4 of the size
+            x += 14 * len(token) + space
     return ocr_layout.Line(words)
 
 
@@ -70,14 +71,14 @@ def test_an_ocr_word_space_does_not_cut_a_cell_but_a_gap_between_figures_does():
 
 
 def test_rows_set_close_are_not_run_together():
-    """A group row, its member line and the next group row, touching as they do on a scan: three rows,
-    because each puts an amount under the amount of the one before."""
-    group = _line((190, "I"), (265, "CHI TUYÊN TRUYỀN"), (1286, "650.000.000"), top=256)
-    member = _line((190, "1"), (265, "Thuê hội trường"), (782, "Buổi"), (1005, "100"), (1113, "6.500.000"),
-                   (1304, "650.000.000"), top=290)
-    nxt = _line((190, "II"), (265, "CHI TỔ CHỨC"), (1305, "24.000.000"), top=324)
+    """A group row, its member line and the next group row, touching as they do on a scan, their labels
+    lost: three rows, because each puts an amount under the amount of the one before."""
+    group = _line((265, "CHI TUYÊN TRUYỀN"), (1286, "650.000.000"), top=256, space=10)
+    member = _line((265, "Thuê hội trường"), (782, "Buổi"), (1005, "100"), (1113, "6.500.000"),
+                   (1304, "650.000.000"), top=290, space=10)
+    nxt = _line((265, "CHI TỔ CHỨC"), (1305, "24.000.000"), top=324, space=10)
     assert [len(g) for g in unruled.row_groups([group, member, nxt])] == [1, 1, 1]
-    wrapped = _line((265, "HỘI NGHỊ"), top=347)  # a wrapped label without figures continues its row
+    wrapped = _line((265, "HỘI NGHỊ"), top=347, space=10)  # a wrapped label without figures continues its row
     assert [len(g) for g in unruled.row_groups([group, member, nxt, wrapped])] == [1, 1, 2]
 
 
@@ -117,95 +118,160 @@ def test_a_unit_note_above_a_table_is_no_header_line():
 
 # --- scans of generated plans ------------------------------------------------------------------
 
-_cache: dict[int, object] = {}
+_cache: dict[tuple, object] = {}
 
 
-def _scan(index: int):
-    if index not in _cache:
-        from tests.fixtures.corpus import run_one
-        _cache[index] = run_one((SEED, index, "scan", None))
-    return _cache[index]
+def _read(seed: int, index: int, pages: tuple[int, ...]):
+    """Page 1 and `pages` of generated plan `index` of `seed`, rendered as a scan (200 dpi, turned,
+    noised), read by OCR and extracted as a document of their own (page 1 holds the header and first
+    sections the extractors place a plan's parts by); and the plan's truth."""
+    pages = tuple(sorted({1, *pages}))
+    key = (seed, index, pages)
+    if key not in _cache:
+        import tempfile
+        from pathlib import Path
+
+        from models.document import Document
+        from pipeline.loaders import ocr
+        from pipeline.run import extract_document
+        from tests.fixtures.corpus import plan_for, render
+        from tests.fixtures.expected import expected_records
+
+        plan, _ = plan_for(seed, index, "scan")
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"{plan.name}-scan.pdf"
+            path.write_bytes(render(plan, "scan", seed * 100_000 + index))
+            results = ocr.ocr_images(ocr.render_pages(path, list(pages)), workers=1)
+        doc = Document(str(path), "pdf", ocr.blocks_of(results), pages=len(results), ocr_used=True)
+        _cache[key] = (extract_document(doc), expected_records(plan))
+    return _cache[key]
 
 
-FIGURES = ("quantity", "unit_price", "amount", "is_subtotal", "is_total")
+def _figures(lines) -> list[tuple]:
+    get = (lambda l, k: l.get(k)) if lines and isinstance(lines[0], dict) else getattr  # noqa: E731
+    return [(get(l, "quantity"), get(l, "unit_price"), get(l, "amount"), bool(get(l, "is_subtotal")),
+             bool(get(l, "is_total"))) for l in lines]
 
 
-def _lines_matching(result) -> tuple[int, int]:
-    """(budget lines whose figures and group/total marks all equal the truth's, lines in the truth)."""
-    from pipeline.evaluate import records
+def _same_lines(ex, truth, tables: set[str]) -> tuple[int, int]:
+    """(lines of the truth's `tables` whose figures and group/total marks the extraction has, their count),
+    matched as a multiset: the pages read alone number their tables from T1."""
+    from collections import Counter
 
-    got = {(l["table_id"], l["row"]): l for l in records(result.extraction)["budget_lines"]}
-    want = result.expected["budget_lines"]
-    same = sum(1 for w in want if (k := (w["table_id"], w["row"])) in got
-               and all(got[k].get(f) == w.get(f) for f in FIGURES if f in w))
-    return same, len(want)
+    want = Counter(_figures([l for l in truth["budget_lines"] if l["table_id"] in tables]))
+    got = Counter(_figures(ex.budget_lines))
+    return sum((want & got).values()), sum(want.values())
 
 
-def _findings(result) -> tuple[set, set]:
-    from pipeline.evaluate import records
-
-    key = lambda f: (f["check"], f.get("table_id") or "", f.get("row"))  # noqa: E731
-    return {key(f) for f in records(result.extraction)["flags"]}, {key(f) for f in result.expected["flags"]}
+def _false(ex, truth, checks: tuple[str, ...] | None = None) -> list:
+    """Findings the truth does not hold (compared by check and figures: table ids may differ)."""
+    want = {(f["check"], f.get("expected"), f.get("found")) for f in truth["flags"]}
+    return [f for f in ex.flags if (f.check, f.expected, f.found) not in want and (checks is None or f.check in checks)]
 
 
 @needs_ocr
-@pytest.mark.parametrize("index", [41, 8])
-def test_unruled_tables_with_groups_keep_their_labels_and_rows(index):
+@pytest.mark.parametrize("seed,index,pages,tables", [(SEED, 41, (2,), {"T1"}), (SEED, 8, (2,), {"T1"})])
+def test_unruled_tables_with_groups_keep_their_labels_and_rows(seed, index, pages, tables):
     """Tables without rules (41) or with horizontal rules only (8), group rows I, II … above their
     lines: the STT column and Roman labels the page call drops are read from their ink, the rows that
     touch are kept apart, and every figure and group row comes out as the plan has it."""
-    r = _scan(index)
-    same, total = _lines_matching(r)
-    assert total >= 8 and same >= 0.95 * total, f"{same}/{total} budget lines right"
-    groups = [l for l in r.expected["budget_lines"] if l.get("is_subtotal")]
-    assert groups, "the plan has group rows"
-    got, want = _findings(r)
-    assert got == want == set()  # a clean plan: no finding
+    ex, truth = _read(seed, index, pages)
+    same, total = _same_lines(ex, truth, tables)
+    assert total >= 8 and same >= total - 1, f"{same}/{total} budget lines right"
+    assert any(l.get("is_subtotal") for l in truth["budget_lines"]), "the plan has group rows"
+    assert _false(ex, truth) == []
 
 
 @needs_ocr
-@pytest.mark.parametrize("index", [9, 36])
-def test_garbled_two_line_headers_still_name_their_columns(index):
+@pytest.mark.parametrize("seed,index,pages,tables", [(SEED, 9, (2, 3), {"T1", "T2"}), (SEED, 50, (2,), {"T1", "T2"})])
+def test_garbled_two_line_headers_still_name_their_columns(seed, index, pages, tables):
     """Two-row headers ("Kinh phí" over "Đơn giá | Kinh phí", "Số / lượng" in a narrow column) that
-    the page call garbles: every quantity is read (a column the header names does not read empty), and
-    a table cut by the page break is one table."""
-    r = _scan(index)
-    from pipeline.evaluate import records
-
-    lines = records(r.extraction)["budget_lines"]
-    with_qty = [l for l in r.expected["budget_lines"] if l.get("quantity") is not None]
-    assert with_qty and sum(1 for l in lines if l.get("quantity") is not None) >= 0.95 * len(with_qty)
-    same, total = _lines_matching(r)
-    assert same >= 0.95 * total, f"{same}/{total} budget lines right"
-    assert len(records(r.extraction)["budget_tables"]) == len(r.expected["budget_tables"])
-    got, want = _findings(r)
-    assert got <= want  # no false finding
+    the page call garbles (plan 9: no rules; plan 50: horizontal rules only, groups): every quantity is
+    read (a column the header names does not read empty), and (plan 9) a table cut by the page break is
+    one table."""
+    ex, truth = _read(seed, index, pages)
+    want = [l for l in truth["budget_lines"] if l["table_id"] in tables]
+    assert sum(1 for l in want if l.get("quantity") is not None) >= 3
+    assert sum(1 for l in ex.budget_lines if l.quantity is not None) >= sum(1 for l in want if l.get("quantity") is not None) - 1
+    same, total = _same_lines(ex, truth, tables)
+    assert same >= total - 1, f"{same}/{total} budget lines right"
+    assert len(ex.budget_tables) == len(tables)
+    assert _false(ex, truth) == []
 
 
 @needs_ocr
-def test_a_lone_group_label_of_a_ruled_attendance_table_is_read():
-    """Plan 42's attendance table: group "II" sits alone in its ruled cell, which a stacked read takes
-    for nothing; read as a line, it keeps its group a subtotal, and no attendance_sum or numbering
-    finding follows."""
-    from pipeline.evaluate import records
-
-    r = _scan(42)
-    got_rows = {(a["table_id"], a["row"]): a for a in records(r.extraction)["attendance"] if a["source"] == "table"}
-    want_rows = [a for a in r.expected["attendance"] if a["source"] == "table"]
-    assert any(a["is_subtotal"] for a in want_rows)
-    right = sum(1 for a in want_rows if (k := (a["table_id"], a["row"])) in got_rows
-                and got_rows[k]["count"] == a["count"] and got_rows[k]["is_subtotal"] == a["is_subtotal"])
-    assert right >= len(want_rows) - 1
-    got, want = _findings(r)
-    assert not {f for f in got - want if f[0] in ("attendance_sum", "numbering")}
+@pytest.mark.parametrize("seed,index", [(SEED, 42), (2718, 9)])
+def test_misread_labels_of_ruled_attendance_tables_are_read_again(seed, index):
+    """Attendance tables (page 4) with groups: a lone "II" that a stacked read takes for nothing (4711/42),
+    "+" and "M" read surely for "1" and "2" (2718/9: "M" made a row a group). Labels that break the
+    column's count are read again as lines; the groups and counts come out right and no attendance_sum
+    or numbering finding follows."""
+    ex, truth = _read(seed, index, (4,))
+    want = sorted((a["count"], bool(a.get("is_subtotal")), bool(a.get("is_total")))
+                  for a in truth["attendance"] if a["source"] == "table")
+    got = sorted((a.count, bool(a.is_subtotal), bool(a.is_total)) for a in ex.attendance if a.source == "table")
+    assert any(s for _, s, _ in want)
+    assert got == want
+    assert _false(ex, truth, ("attendance_sum", "numbering")) == []
 
 
 @needs_ocr
 def test_a_real_error_in_an_unruled_scan_is_still_found_as_an_error():
     """Plan 54 prints a line whose quantity × price ≠ amount: re-reading the figures does not read it
     away, and the finding stays an error (the figures were read surely)."""
-    r = _scan(54)
-    got, want = _findings(r)
-    assert want and want <= got
-    errors = [f for f in r.extraction.flags if f.check == "line_arithmetic"]
-    assert errors and all(f.severity == "error" for f in errors)
+    ex, truth = _read(SEED, 54, (2,))
+    want = [(f["expected"], f["found"]) for f in truth["flags"] if f["check"] == "line_arithmetic"]
+    got = [f for f in ex.flags if f.check == "line_arithmetic"]
+    assert want and [(f.expected, f.found) for f in got] == want
+    assert all(f.severity == "error" for f in got)
+
+
+@needs_ocr
+def test_two_ruled_tables_sharing_a_border_are_two_tables():
+    """Page 3 of 2718/4: a table's last rows and its words line, and right under them (their borders
+    touching) the next table, with other columns: two grids, each with its own columns."""
+    ex, truth = _read(2718, 4, (3,))
+    assert len(ex.budget_tables) == 2  # not one of ten columns
+    same, total = _same_lines(ex, truth, {"T2"})
+    assert same >= total - 1, f"{same}/{total} lines of the second table right"
+
+
+@needs_ocr
+def test_a_section_label_whose_digit_was_misread_is_read_again():
+    """Page 1 of 2718/0: "2." and "3." read "M ." and "ụ ." by the page call (two sections lost, a false
+    numbering finding); read again as lines, the labels are labels."""
+    ex, truth = _read(2718, 0, (1,))
+    ids = {s.section_id for s in ex.sections}
+    assert {"II.1", "II.2", "II.3"} <= ids
+    assert _false(ex, truth, ("numbering",)) == []
+
+
+def test_labels_that_break_a_count():
+    from pipeline.loaders.ocr.tables import breaks_count
+
+    assert breaks_count(["I", "+", "M", "3", "4", "H", "1", "2", "III", "1", ""]) == \
+        [False, True, True, False, False, False, False, False, False, False, False]
+    assert not any(breaks_count(["A", "1", "2", "B", "1", "C", "1", "2", ""]))
+    assert breaks_count(["1", "2", "l", "4"]) == [False, False, True, False]
+
+
+def test_strokes_and_ones_of_a_roman_label():
+    from pipeline.loaders.ocr.layout import MIXED_ROMAN
+
+    assert [t for t in ("I1.", "1I.", "l1)", "11.", "1.", "II.") if MIXED_ROMAN.fullmatch(t)] == ["I1.", "1I.", "l1)"]
+
+
+def test_two_ruled_tables_one_under_the_other_are_cut_apart():
+    """A line drawing of two tables sharing a border: 3 columns above, 4 below (other x positions)."""
+    from pipeline.loaders.ocr.tables import _stacked
+
+    lines = np.zeros((400, 600), np.uint8)
+    for y in (0, 50, 100, 150, 200, 250, 300, 399):
+        lines[y:y + 2] = 255
+    for x in (0, 200, 400, 598):
+        lines[0:200, x:x + 2] = 255
+    for x in (0, 100, 300, 450, 598):
+        lines[200:400, x:x + 2] = 255
+    grids = _stacked(lines, 10, 20)
+    assert [(g.nrows, g.ncols) for g in grids] == [(4, 3), (3, 4)]
+    assert grids[1].box[1] >= 20 + 195

@@ -305,12 +305,16 @@ def fix_roman_labels(words: list[Word], gray: np.ndarray) -> None:
         if w.line not in first or w.x0 < first[w.line].x0:
             first[w.line] = w
     for w in first.values():
-        if ROMANISH.fullmatch(w.text) and w.text[-1:] in ".):" and not (w.conf >= 90 and set(w.text[:-1]) == {"I"}):
+        if MIXED_ROMAN.fullmatch(w.text):  # "I1." for a bold "II.": a stroke read as a one; its box may leave
+            left = max(w.x0 - (w.bottom - w.top) // 2, 0)  # the first stroke out, and the margin is paper
+            w.text = roman_from_stems(gray[w.top:w.bottom, left:w.x1], w.text.replace("1", "I"))
+        elif ROMANISH.fullmatch(w.text) and w.text[-1:] in ".):" and not (w.conf >= 90 and set(w.text[:-1]) == {"I"}):
             w.text = roman_from_stems(gray[w.top:w.bottom, w.x0:w.x1], w.text)
         elif GLUED_DASH.fullmatch(w.text) and _spaced_dash(gray[w.top:w.bottom, w.x0:w.x1]):
             w.text = w.text[:-1] + " " + w.text[-1]  # "I - MỤC ĐÍCH" read as "I- MỤC ĐÍCH"
 
 
+MIXED_ROMAN = re.compile(r"(?=[^.):]*[IlH|])(?=[^.):]*1)[IlH|1]{2,4}[.):]")  # strokes and ones mixed: no count
 GLUED_DASH = re.compile(r"[IVXLC]{1,6}[-–]")
 
 

@@ -57,6 +57,7 @@ def read_page(image, number: int, dpi: int | None = None) -> PageResult:
     inside = [w for w in words if ocr_tables.grid_of(grids, w) is not None]
     outside = [w for w in words if ocr_tables.grid_of(grids, w) is None]
     ocr_layout.fix_roman_labels(outside, gray)
+    outside = fix_labels(outside, gray, dpi)
     tables = ocr_tables.read_tables(gray, grids, number, ink, dpi, words=inside)
     outside = recover_words(gray, ink, outside, scale, dpi)  # what the page call dropped in unruled tables
     loose, outside = unruled_grids(outside, gray.shape[1], gray.shape[0], gray, dpi)  # tables printed without rules
@@ -67,6 +68,52 @@ def read_page(image, number: int, dpi: int | None = None) -> PageResult:
     confs = [w.conf for w in outside] + [c.conf for g in grids for c in g.cells if c.conf is not None]
     to_points(blocks, angle, gray.shape, dpi or gray.shape[1] / 8.27)
     return PageResult(number, blocks, angle, round(sum(confs) / len(confs), 1) if confs else None)
+
+
+LABEL_READ = re.compile(r"(\d{1,2}|[IVX]{1,4}|[a-zđ])\s*([.)])")
+
+
+def fix_labels(words: list[Word], gray: np.ndarray, dpi: int | None) -> list[Word]:
+    """Section labels whose digit the page call misread as a letter or a mark, its dot left a word of its
+    own ("M ." and "ụ ." for "2." and "3.": a false `numbering` finding, two sections lost): the label
+    and its dot are read again together as a line, and a reading that is a label replaces them."""
+    by_line: dict[tuple, list[Word]] = {}
+    for w in words:
+        by_line.setdefault(w.line, []).append(w)
+    dots = [w for w in words if w.text in (".", ")")]
+    todo = []
+    for ws in by_line.values():
+        first = min(ws, key=lambda w: w.x0)
+        text = first.text.strip()
+        if not 1 <= len(text) <= 2 or LABEL_READ.fullmatch(text + "."):
+            continue
+        near = [d for d in dots if first.top <= (d.top + d.bottom) / 2 <= first.bottom + 2
+                and 0 <= d.x0 - first.x1 < 2 * first.height]  # its dot, a word of its own (maybe another line's)
+        if near:
+            dot = min(near, key=lambda d: d.x0)
+            y0, y1 = max(min(first.top, dot.top) - 2, 0), max(first.bottom, dot.bottom) + 2
+            crop = gray[y0:y1, max(first.x0 - 2, 0):dot.x1 + 2]
+            if crop.size:
+                todo.append((first, dot, ocr_tables.Cell(0, 0, (first.x0, y0, dot.x1, y1)), crop))
+    if not todo:
+        return words
+    gone = set()
+    for f in ocr_tables.LONE_SCALES:  # a small bold label reads at one enlargement and not at another
+        ocr_tables.read_lone([(cell, crop) for _, _, cell, crop in todo], dpi, f)
+        left = []
+        for item in todo:
+            first, dot, cell, _ = item
+            m = LABEL_READ.fullmatch(cell.text.replace(" ", ""))
+            if m and m.group(2) == dot.text:
+                first.text, first.x1, first.conf = m.group(1) + m.group(2), dot.x1, cell.conf or first.conf
+                gone.add(id(dot))
+            else:
+                cell.text = ""
+                left.append(item)
+        todo = left
+        if not todo:
+            break
+    return [w for w in words if id(w) not in gone]
 
 
 def to_points(blocks: list[Block], angle: float, shape: tuple[int, ...], dpi: float) -> None:
@@ -102,6 +149,8 @@ def unruled_grids(words: list[Word], width: int, height: int, gray: np.ndarray |
     for top, head_bottom, bottom in table_regions(words, width, height):
         part = [l for l in lines if top <= (l.top + l.bottom) / 2 <= bottom]  # all its words, the doubtful too
         head = sum(1 for l in part if (l.top + l.bottom) / 2 <= head_bottom)
+        originals = {id(w) for l in part for w in l.words}
+        part = [_join_names(l) if k < head else l for k, l in enumerate(part)]
         found = unruled.grid_cells(part, head) if 0 < head < len(part) else None
         if found is None:
             continue
@@ -120,8 +169,29 @@ def unruled_grids(words: list[Word], width: int, height: int, gray: np.ndarray |
         box = (min(c.box[0] for c in cells), min(c.box[1] for c in cells),
                max(c.box[2] for c in cells), max(c.box[3] for c in cells))
         grids.append(ocr_tables.Grid(box, len(rows), len(rows[0]), cells))
-        used |= {id(w) for w in span}
+        used |= originals
     return grids, [w for w in words if id(w) not in used]
+
+
+def _names(text: str) -> bool:
+    from extractors.tables import column_roles
+    return bool(column_roles([text])[0]) or bool(unruled.GROUP_WORDS.match(ocr_layout.ascii_fold(text).lower()))
+
+
+def _join_names(line: ocr_layout.Line) -> ocr_layout.Line:
+    """A header line whose column name OCR boxed apart ("Kinh" … "phí", a word's box cut short): two
+    neighbouring words that name a column together, and neither alone, are one word."""
+    words = list(line.words)
+    k = 0
+    while k < len(words) - 1:
+        a, b = words[k], words[k + 1]
+        joined = f"{a.text} {b.text}"
+        if b.x0 - a.x1 <= 1.5 * line.size and _names(joined) and not _names(a.text) and not _names(b.text):
+            words[k:k + 2] = [Word(joined, a.x0, min(a.top, b.top), b.x1, max(a.bottom, b.bottom),
+                                   min(a.conf, b.conf), a.line)]
+            continue
+        k += 1
+    return line if len(words) == len(line.words) else ocr_layout.Line(words)
 
 
 def reread_header(gray: np.ndarray, rows: list[list[str]], boxes: list[list[tuple]], words: list[Word],
@@ -210,9 +280,31 @@ def table_regions(words: list[Word], width: int, height: int) -> list[tuple[floa
 UNIT_NOTE = re.compile(r"^\(?\s*(?:dvt|don vi tinh|don vi)?\s*[:.]?\s*(?:1\.000|1000|nghin|ngan|trieu)?\s*dong\s*\)?\.?$")
 
 
-def table_bands(words: list[Word], width: int, height: int) -> list[tuple[int, int]]:
-    """The vertical spans (px) of the unruled tables among the words: header band to last row."""
-    return [(int(top), int(bottom)) for top, _, bottom in table_regions(words, width, height)]
+def table_bands(words: list[Word], width: int, height: int) -> list[tuple[int, int, int]]:
+    """The vertical spans (px: top, header's bottom, bottom) of the unruled tables among the words; and of
+    the likely ones: a line naming two columns or more over rows of figures (a table's header repeated
+    on the next page, its money columns' names garbled: "Brtong", "han"), whose words are worth reading
+    again before the table is looked for."""
+    found = [(int(top), int(head), int(bottom)) for top, head, bottom in table_regions(words, width, height)]
+    usual = float(np.median([w.height for w in words])) if words else 0.0
+    lines = ocr_layout.lines_of([w for w in words if w.conf >= ocr_tables.WORD_TRUST and w.height <= TALL_JUNK * usual])
+    i = 0
+    while i < len(lines) - 1:
+        head = lines[i]
+        named = set(unruled.HEADER_WORDS.findall(ocr_layout.ascii_fold(head.text).lower()))
+        if len(named) < 2 or len(unruled.cells_of(head)) < 3 or any(lo <= head.top <= hi for lo, _, hi in found):
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(lines) and lines[j + 1].top - lines[j].bottom < 2.5 * lines[j].size and \
+                any(unruled._has_figure(t) for _, _, t in unruled.cells_of(lines[j + 1])):
+            j += 1  # rows of figures
+        if j - i >= 2:
+            found.append((int(head.top), int(head.bottom), int(lines[j].bottom)))
+            i = j + 1
+        else:
+            i += 1
+    return found
 
 
 def recover_words(gray: np.ndarray, ink: np.ndarray, words: list[Word], scale: float, dpi: int | None) -> list[Word]:
@@ -227,9 +319,11 @@ def recover_words(gray: np.ndarray, ink: np.ndarray, words: list[Word], scale: f
     reads as letters or digits with some confidence joins the page's words, so
     that the table's rows and columns are built with it.
     """
-    bands = table_bands(words, gray.shape[1], gray.shape[0])
-    if not bands:
+    found = table_bands(words, gray.shape[1], gray.shape[0])
+    if not found:
         return words
+    bands = [(lo, hi) for lo, _, hi in found]
+    heads = [(lo - 0.5 * (head - lo), head) for lo, head, _ in found]
     mid = lambda w: (w.top + w.bottom) / 2  # noqa: E731
     inside = [w for w in words if any(lo <= mid(w) <= hi for lo, hi in bands)]
     usual = float(np.median([w.height for w in inside])) if inside else 0.0
@@ -239,8 +333,11 @@ def recover_words(gray: np.ndarray, ink: np.ndarray, words: list[Word], scale: f
     inside = [w for w in words if any(lo <= mid(w) <= hi for lo, hi in bands)]
     junk = {id(w) for w in inside if w.height > TALL_JUNK * usual  # two lines or rows read as one word
             or _glued(ink, w, GLUED_GAP * usual)}  # two cells read as one ("063.000.000" for "06 | 3.000.000")
-    doubted = [w for w in inside if id(w) not in junk and w.conf < ocr_tables.WORD_TRUST
-               and any(ch.isalnum() for ch in w.text)]  # read alone, kept if surer (a ruled cell's rule)
+    # a header holds no figure but in brackets: "3" for a bold "STT" is a misreading, however sure
+    implausible = {id(w) for w in inside if any(lo <= mid(w) <= hi for lo, hi in heads)
+                   and re.search(r"\d", re.sub(r"\([^)]*\)?", "", w.text))}
+    doubted = [w for w in inside if id(w) not in junk and any(ch.isalnum() for ch in w.text)
+               and (w.conf < ocr_tables.WORD_TRUST or id(w) in implausible)]  # read alone, kept if surer
     junk |= {id(w) for w in inside if not any(ch.isalnum() for ch in w.text) and w.text not in DASHES}  # "_", "|"
     words = [w for w in words if id(w) not in junk and not any(w is d for d in doubted)]
     h, w_ = ink.shape
@@ -290,12 +387,22 @@ def recover_words(gray: np.ndarray, ink: np.ndarray, words: list[Word], scale: f
         olds = [d for d in doubted if x0 <= (d.x0 + d.x1) / 2 <= x1 and y0 <= mid(d) <= y1]
         new = [Word(ocr_layout.fix_text(text), x0 + a, y0 + b, x0 + c, y0 + d, conf, (100_000 + k, line[1], line[2]))
                for text, a, b, c, d, conf, line in best if conf >= RECOVER_CONF and any(ch.isalnum() for ch in text)]
-        if new and _reading_score(best) > max([d.conf for d in olds], default=-1.0):
+        if new and _reading_score(best) > max([0.0 if id(d) in implausible else d.conf for d in olds], default=-1.0):
             recovered += new
         else:
             words += olds  # the page call's doubtful reading stands when reading it alone is no surer
+    # a word read in full from its ink replaces a piece of it the page call read ("ối" of "Khối")
+    pieces = {id(w) for w in words for r in recovered if _inside(w, r)}
+    words = [w for w in words if id(w) not in pieces]
     _join_lines(recovered, words)
     return words + recovered  # a doubtful word whose ink other words cover was a piece of them ("Đụ")
+
+
+def _inside(piece: Word, whole: Word) -> bool:
+    """Does `piece` lie mostly (60 % of its width, half its height) within `whole`?"""
+    dx = min(piece.x1, whole.x1) - max(piece.x0, whole.x0)
+    dy = min(piece.bottom, whole.bottom) - max(piece.top, whole.top)
+    return dx >= 0.6 * max(piece.x1 - piece.x0, 1) and dy >= 0.5 * max(piece.height, 1)
 
 
 def _join_lines(new: list[Word], words: list[Word]) -> None:

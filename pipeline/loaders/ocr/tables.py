@@ -18,6 +18,7 @@ digits only, and the reading that makes the line agree is kept
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from itertools import product
 from statistics import median
@@ -36,6 +37,7 @@ NUMERIC_SHARE = 0.6     # share of a column's filled body cells that must be fig
 REREAD_CONF = 70        # a figure read with a lower mean word confidence is read again
 REREAD_SCALES = (2.0, 3.0)  # enlargements for re-reading figures, the second only where the first settles nothing
 LONE_SCALE = 2.0        # a cell with ink whose cut-out reads nothing is read again this much enlarged, in a row
+LONE_SCALES = (2.0, 1.5, 3.0)  # a bold "2." reads "eo" at 2×, "2." at 1.5×: a label is read at each till one fits
 CLEARLY_SURER = 15      # a re-read this much more confident replaces a first reading that no arithmetic confirms
 WORD_TRUST = 75         # a cell from the page call with a word read less surely is cut out and read again
 UNCOVERED = 25          # px of ink (at 200 dpi) outside a cell's words that mark a dropped word
@@ -115,11 +117,44 @@ def find_tables(gray: np.ndarray, ink: np.ndarray | None = None) -> list[Grid]:
     for x, y, bw, bh in outer:
         if bw < 0.15 * w or bh < 0.02 * h:
             continue
-        grid = _cells(lines[y:y + bh, x:x + bw], x, y)
-        if grid is not None:
-            grid.lines = lines[y:y + bh, x:x + bw]
+        for grid in _stacked(lines[y:y + bh, x:x + bw], x, y):
             grids.append(grid)
     return sorted(grids, key=lambda g: g.top)
+
+
+def _stacked(lines: np.ndarray, ox: int, oy: int) -> list[Grid]:
+    """The grids of one line drawing: two tables printed one right under the other share a border, and
+    their columns are not the same; cut between them, each is a table of its own (its columns its own).
+
+    The cut goes along the first row boundary where the rows above use a column the rows below do not,
+    and the other way round (a spanned cell only leaves columns out); rows across the whole table just
+    above the cut (a "Bằng chữ" line) stay above it."""
+    grid = _cells(lines, ox, oy)
+    if grid is None:
+        return []
+    used: dict[int, set[int]] = {}
+    for c in grid.cells:
+        used.setdefault(c.row, set()).add(c.col)
+    rows = sorted(used)
+
+    def apart(k: int) -> bool:
+        above = set().union(*(used[r] for r in rows[:k + 1]))
+        below = set().union(*(used[r] for r in rows[k + 1:]))
+        return bool(above - below and below - above)
+
+    for k in range(1, len(rows) - 1):
+        if apart(k):
+            while k + 2 < len(rows) and apart(k + 1):
+                k += 1  # a row across the table (the words line) stays with the table above
+            bottom = max(c.box[3] for c in grid.cells if c.row == rows[k]) - oy
+            top = min(c.box[1] for c in grid.cells if c.row == rows[k + 1]) - oy
+            cut = (bottom + top) // 2
+            upper, lower = _stacked(lines[:cut + 1], ox, oy), _stacked(lines[cut:], ox, oy + cut)
+            if upper and lower:
+                return upper + lower
+            break
+    grid.lines = lines
+    return [grid]
 
 
 def _cells(lines: np.ndarray, ox: int, oy: int) -> Grid | None:
@@ -195,6 +230,81 @@ def read_tables(gray: np.ndarray, grids: list[Grid], page: int, ink: np.ndarray 
     return finish_tables(gray, ink, grids, page, dpi)
 
 
+def recount(gray: np.ndarray, ink: np.ndarray, grids: list[Grid], dpi: int | None) -> None:
+    """Read again, as lines (`read_lone`), the labels of a numbering column that break its count ("+" or
+    "M" read for "1" or "2", however surely: an attendance row taken for a group, a false sum), and keep
+    a new reading only where it carries the count on."""
+    todo = [(grid, cell) for grid in grids for cell, broke in zip(*_numbering(grid))
+            if broke and len(cell.text.strip()) <= 4]
+    if not todo:
+        return
+    before = {id(cell): (cell.text, cell.conf, cell.words) for _, cell in todo}
+    crops = []
+    for _, cell in todo:
+        box = _ink_box(ink, cell.box)
+        if box is not None:
+            crops.append((cell, gray[box[1]:box[3], box[0]:box[2]]))
+            cell.text = ""
+    grids_of = list({id(g): g for g, _ in todo}.values())
+    for f in LONE_SCALES:
+        read_lone(crops, dpi, f)
+        fits = {id(cell) for grid in grids_of for cell, broke in zip(*_numbering(grid)) if cell.text and not broke}
+        crops = [(cell, img) for cell, img in crops if id(cell) not in fits]
+        for cell, _ in crops:
+            cell.text = ""
+        if not crops:
+            break
+    for cell, _ in crops:  # no reading carries the count on: the first stays
+        cell.text, cell.conf, cell.words = before[id(cell)]
+
+
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV"]
+LETTERS = "ABCDĐEGHIKLMNOPQRSTUVXY"  # Vietnamese order (Latin order accepted too, see `breaks_count`)
+
+
+def breaks_count(texts: list[str]) -> list[bool]:
+    """For the labels of a numbering column, top to bottom: does each break the column's count?
+
+    A count goes 1, 2, 3 … and starts again at 1 under a group label; group labels go I, II, III … or
+    A, B, C … A label that does none of this ("+", "M" or "^" read for "1", "2", "A") breaks it; so does
+    a text that is no label. An empty cell (a total row) breaks nothing.
+    """
+    out, expected, roman, letter = [], 1, 0, -1
+    for text in texts:
+        v = text.strip(" .):")
+        if not v:
+            out.append(False)
+            continue
+        if v.isdigit():
+            ok = int(v) in (expected, 1)
+            expected = int(v) + 1 if ok else expected + 1
+        elif v in ROMAN:
+            ok = ROMAN.index(v) in (roman, 0)
+            roman, expected = (ROMAN.index(v) + 1, 1) if ok else (roman, expected)
+        elif ROMANISH.fullmatch(v) and v not in ("l", "I"):  # a bold "II" read "H", "Il": counted by its stems later
+            ok, roman, expected = True, roman + 1, 1
+        elif len(v) == 1 and v.upper() in LETTERS:
+            k = LETTERS.index(v.upper())
+            ok = k in (letter + 1, 0) or (letter >= 0 and ord(v.upper()) == ord(LETTERS[letter]) + 1)
+            letter, expected = (k, 1) if ok else (letter, expected + 1)
+        else:
+            ok, expected = False, expected + 1  # it stood for the next number, most likely
+        out.append(not ok)
+    return out
+
+
+def _numbering(grid: Grid) -> tuple[list[Cell], list[bool]]:
+    """The body cells of the grid's first column, top to bottom, and which break its count; nothing when the
+    column is not a numbering column (most of its filled cells labels)."""
+    cells = sorted((c for c in grid.cells if c.col == 0 and c.row > 0), key=lambda c: c.row)
+    texts = [c.text.strip() for c in cells]
+    filled = [t for t in texts if t]
+    labels = [t for t in filled if re.fullmatch(r"\d{1,3}[.)]?|[IVX]{1,5}[.)]?|[A-ZĐa-zđ][.)]?", t)]
+    if len(labels) < 3 or len(labels) < 0.6 * len(filled):
+        return [], []
+    return cells, breaks_count(texts)
+
+
 def cell_crops(gray: np.ndarray, ink: np.ndarray, grids: list[Grid], cells: list[Cell] | None = None
                ) -> list[tuple[Cell, np.ndarray]]:
     """Each cell's ink with a margin of paper (from a page through `clean_tables`); empty cells are set empty."""
@@ -209,10 +319,14 @@ def cell_crops(gray: np.ndarray, ink: np.ndarray, grids: list[Grid], cells: list
 
 
 def finish_tables(gray: np.ndarray, ink: np.ndarray, grids: list[Grid], page: int, dpi: int | None) -> list[Block]:
-    """The cells read: Roman numbering labels counted by their stems, figures checked and re-read, blocks made."""
+    """The cells read: labels that break their column's count read again, Roman numbering labels counted by
+    their stems, figures checked and re-read, blocks made."""
+    recount(gray, ink, grids, dpi)
     for grid in grids:
         for cell in grid.cells:
             label = cell.text.strip(JUNK)
+            if cell.col == 0 and ROMANISH.fullmatch(bare := re.sub(f"[{re.escape(JUNK)}]", "", label)):
+                label = bare  # a quote between the strokes of a bold "III" ("I\"H")
             if ROMANISH.fullmatch(label) and (_heads_a_group(grid, cell) or ("H" in label and len(label) > 1)
                                               or _opens_a_count(grid, cell)):
                 box = _ink_box(ink, cell.box)
@@ -409,7 +523,7 @@ def take(words: list[Word], bands: list[tuple[int, int, Cell]], offset: int = 0)
         cell.conf = sum(wd.conf for wd in mine) / len(mine) if mine else None
 
 
-def read_lone(crops: list[tuple[Cell, np.ndarray]], dpi: int | None) -> None:
+def read_lone(crops: list[tuple[Cell, np.ndarray]], dpi: int | None, f: float = LONE_SCALE) -> None:
     """Read again, side by side on one line (`--psm 7`) and enlarged, crops a stacked read made nothing of.
 
     Tesseract's block mode finds no text line in a crop holding one short word ("II", "1" in bold): it
@@ -419,7 +533,6 @@ def read_lone(crops: list[tuple[Cell, np.ndarray]], dpi: int | None) -> None:
     """
     if not crops:
         return
-    f = LONE_SCALE
     imgs = [(cell, cv2.resize(img, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC)) for cell, img in crops]
     height = max(img.shape[0] for _, img in imgs) + 40
     gap = max(40, int(np.median([img.shape[0] for _, img in imgs])) * 2)
