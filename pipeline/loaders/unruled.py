@@ -204,6 +204,11 @@ def group_headings(head: Sequence[LineLike]) -> set[tuple[float, float, str]]:
             elif not under and GROUP_WORDS.match(ascii_fold(t)) and any(
                     x[1] <= a and b <= y[0] for cs in lines if cs is not cells for x, y in zip(cs, cs[1:])):
                 out.add((a, b, t))  # centred over the gap between its two sub-headings
+            elif GROUP_WORDS.match(ascii_fold(t)) and any(
+                    x[1] < (a + b) / 2 < y[0] and a - x[1] <= head[i].size and y[0] - b <= head[i].size
+                    and MONEY_WORDS.match(ascii_fold(x[2])) and MONEY_WORDS.match(ascii_fold(y[2]))
+                    for cs in lines[i + 1:] for x, y in zip(cs, cs[1:])):
+                out.add((a, b, t))  # centred over two money columns below, reaching both (OCR boxes)
     return out
 
 
@@ -239,15 +244,16 @@ def _refills(line: LineLike, row: Sequence[LineLike]) -> bool:
     def figures(l: LineLike) -> list[tuple[float, float]]:
         return [(a, b) for a, b, t in cells_of(l) if _has_figure(t) and not re.search(r"[^\W\d_]{2}", t)]
 
-    mine = figures(line)
-    return any(min(b, d) > max(a, c) for a, b in mine for l in row for c, d in figures(l)) or (
-        _label_first(line) and any(_label_first(l) for l in row))
+    mine = figures(line) + _label_first(line)
+    return any(min(b, d) > max(a, c) for a, b in mine for l in row for c, d in figures(l) + _label_first(l))
 
 
-def _label_first(line: LineLike) -> bool:
-    """Does the line open with a numbering label of its own ("1", "II", "a)") followed by more cells?"""
+def _label_first(line: LineLike) -> list[tuple[float, float]]:
+    """The span of the numbering label ("1", "II", "a)") the line opens with, more cells following."""
     cells = cells_of(line)
-    return len(cells) >= 2 and bool(re.fullmatch(r"(?:\d{1,3}|[IVXLC]{1,5}|[a-zđ])[.)]?", cells[0][2]))
+    if len(cells) >= 2 and re.fullmatch(r"(?:\d{1,3}|[IVXLC]{1,5}|[a-zđ])[.)]?", cells[0][2]):
+        return [cells[0][:2]]
+    return []
 
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom

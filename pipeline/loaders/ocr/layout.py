@@ -575,7 +575,7 @@ def join_pages(pages: list[list[Block]]) -> list[Block]:
         blocks = list(blocks)
         if out and blocks:
             prev, first = out[-1], blocks[0]
-            if prev.is_table and first.is_table and len(prev.rows[0]) == len(first.rows[0]):
+            if prev.is_table and first.is_table and _continues(prev, first):
                 _extend(prev, first)
                 blocks = blocks[1:]
             elif (not prev.is_table and not first.is_table and first.text[:1].islower()
@@ -584,6 +584,25 @@ def join_pages(pages: list[list[Block]]) -> list[Block]:
                 blocks = blocks[1:]
         out.extend(blocks)
     return out
+
+
+CLOSING = re.compile(r"^(?:tong ?cong|tong ?so|cong|\(?\s*bang chu)\b")
+
+
+def _continues(table: Block, first: Block) -> bool:
+    """Does the table at the top of a page carry on the one the page before ended with? Same columns, the
+    first one not closed yet (no total row, no words line at its end), and the new one either repeats
+    its header or starts with body rows (no header of its own: another table's header names columns)."""
+    from extractors.tables import column_roles
+
+    if len(table.rows[0]) != len(first.rows[0]):
+        return False
+    if any(CLOSING.match(ascii_fold(" ".join(c for c in row if c.strip())).lower().strip()) for row in table.rows[-2:]):
+        return False
+    for k in (2, 1):
+        if len(first.rows) > k and len(table.rows) > k and _same_rows(first.rows[:k], table.rows[:k]):
+            return True
+    return len(column_roles(first.rows[0])[0]) < 2
 
 
 def _extend(table: Block, cont: Block) -> None:

@@ -164,6 +164,8 @@ def unruled_grids(words: list[Word], width: int, height: int, gray: np.ndarray |
                 mine = [w for w in span if x0 - 1 <= (w.x0 + w.x1) / 2 <= x1 + 1 and y0 - 1 <= (w.top + w.bottom) / 2 <= y1 + 1]
                 confs = [w.conf for w in mine if w.conf >= 0]
                 conf = head_conf[c] if r == 0 and c in head_conf else min(confs) if confs else None
+                if not text:  # an empty cell is its column across the row: not the ink of a figure running into it
+                    x0, x1 = _free_span(x0, x1, y0, y1, span)
                 box = (int(x0) - 2, int(y0) - 2, int(x1) + 3, int(y1) + 3)
                 cells.append(ocr_tables.Cell(r, c, box, text, conf, len(mine)))
         box = (min(c.box[0] for c in cells), min(c.box[1] for c in cells),
@@ -171,6 +173,18 @@ def unruled_grids(words: list[Word], width: int, height: int, gray: np.ndarray |
         grids.append(ocr_tables.Grid(box, len(rows), len(rows[0]), cells))
         used |= originals
     return grids, [w for w in words if id(w) not in used]
+
+
+def _free_span(x0: float, x1: float, y0: float, y1: float, words: list[Word]) -> tuple[float, float]:
+    """The part of [x0, x1] that no word of the row reaches into (a wide figure of the next column); empty
+    (x1 ≤ x0 + 1) when nothing is left."""
+    for w in words:
+        if min(w.bottom, y1) > max(w.top, y0) and min(w.x1, x1) > max(w.x0, x0):
+            if (w.x0 + w.x1) / 2 < (x0 + x1) / 2:
+                x0 = max(x0, w.x1 + 1)
+            else:
+                x1 = min(x1, w.x0 - 1)
+    return (x0, x1) if x1 - x0 >= 4 else (x0, x0 + 1)
 
 
 def _names(text: str) -> bool:
@@ -265,7 +279,8 @@ def table_regions(words: list[Word], width: int, height: int) -> list[tuple[floa
     if not words:
         return []
     usual = float(np.median([w.height for w in words]))
-    sure = [w for w in words if w.conf >= ocr_tables.WORD_TRUST and w.height <= TALL_JUNK * usual]
+    sure = [w for w in words if w.conf >= ocr_tables.WORD_TRUST and w.height <= TALL_JUNK * usual
+            and any(ch.isalnum() for ch in w.text)]  # not a ":" read from a speck, which makes a caption
     lines = ocr_layout.lines_of(sure)
     geo = ocr_layout.measure(lines, width, height)
     out = []
@@ -282,24 +297,28 @@ UNIT_NOTE = re.compile(r"^\(?\s*(?:dvt|don vi tinh|don vi)?\s*[:.]?\s*(?:1\.000|
 
 def table_bands(words: list[Word], width: int, height: int) -> list[tuple[int, int, int]]:
     """The vertical spans (px: top, header's bottom, bottom) of the unruled tables among the words; and of
-    the likely ones: a line naming two columns or more over rows of figures (a table's header repeated
-    on the next page, its money columns' names garbled: "Brtong", "han"), whose words are worth reading
-    again before the table is looked for."""
+    the likely ones: a line of three cells or more, one of its surely read words a column's name, over
+    rows of figures (a table's header whose other names are garbled: "Brtong", "han", "SIT"), whose
+    words are worth reading again before the table is looked for."""
     found = [(int(top), int(head), int(bottom)) for top, head, bottom in table_regions(words, width, height)]
     usual = float(np.median([w.height for w in words])) if words else 0.0
-    lines = ocr_layout.lines_of([w for w in words if w.conf >= ocr_tables.WORD_TRUST and w.height <= TALL_JUNK * usual])
+    lines = ocr_layout.lines_of([w for w in words if w.height <= TALL_JUNK * usual and any(ch.isalnum() for ch in w.text)])
+
+    def figures(line) -> int:
+        return sum(unruled._has_figure(t) for _, _, t in unruled.cells_of(line))
+
     i = 0
     while i < len(lines) - 1:
         head = lines[i]
-        named = set(unruled.HEADER_WORDS.findall(ocr_layout.ascii_fold(head.text).lower()))
-        if len(named) < 2 or len(unruled.cells_of(head)) < 3 or any(lo <= head.top <= hi for lo, _, hi in found):
+        sure = " ".join(w.text for w in head.words if w.conf >= ocr_tables.WORD_TRUST)
+        named = set(unruled.HEADER_WORDS.findall(ocr_layout.ascii_fold(sure).lower()))
+        if not named or len(unruled.cells_of(head)) < 3 or any(lo <= head.top <= hi for lo, _, hi in found):
             i += 1
             continue
         j = i
-        while j + 1 < len(lines) and lines[j + 1].top - lines[j].bottom < 2.5 * lines[j].size and \
-                any(unruled._has_figure(t) for _, _, t in unruled.cells_of(lines[j + 1])):
-            j += 1  # rows of figures
-        if j - i >= 2:
+        while j + 1 < len(lines) and lines[j + 1].top - lines[j].bottom < 2.5 * lines[j].size and figures(lines[j + 1]):
+            j += 1  # rows of figures (a group row has one)
+        if j - i >= 2 and any(figures(l) >= 2 for l in lines[i + 1:j + 1]):
             found.append((int(head.top), int(head.bottom), int(lines[j].bottom)))
             i = j + 1
         else:
@@ -323,13 +342,14 @@ def recover_words(gray: np.ndarray, ink: np.ndarray, words: list[Word], scale: f
     if not found:
         return words
     bands = [(lo, hi) for lo, _, hi in found]
-    heads = [(lo - 0.5 * (head - lo), head) for lo, head, _ in found]
+    heads = [(lo - 0.5 * (head - lo), head) for lo, head, _ in found]  # made wider below once `usual` is known
     mid = lambda w: (w.top + w.bottom) / 2  # noqa: E731
     inside = [w for w in words if any(lo <= mid(w) <= hi for lo, hi in bands)]
     usual = float(np.median([w.height for w in inside])) if inside else 0.0
     if not usual:
         return words
     bands = [(lo - round(usual), hi) for lo, hi in bands]  # a header word misread reaches above its line
+    heads = [(lo, head + 1.2 * usual) for lo, head in heads]  # and a header line under it ("3" for "STT")
     inside = [w for w in words if any(lo <= mid(w) <= hi for lo, hi in bands)]
     junk = {id(w) for w in inside if w.height > TALL_JUNK * usual  # two lines or rows read as one word
             or _glued(ink, w, GLUED_GAP * usual)}  # two cells read as one ("063.000.000" for "06 | 3.000.000")
@@ -345,13 +365,26 @@ def recover_words(gray: np.ndarray, ink: np.ndarray, words: list[Word], scale: f
     hi = min(max(b[1] for b in bands) + round(usual), h)
     left = ink[lo:hi].copy()
     m = max(1, round(3 * scale))
+    rules = cv2.erode(left, cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, w_ // 30), 1)))
+    left[cv2.dilate(rules, np.ones((5, 2 * max(20, w_ // 30)), np.uint8)) > 0] = 0  # horizontal rules
+    covered = np.zeros_like(left)
+    core = np.zeros_like(left)  # the middle of each word's line, a margin wider: a glyph reaching in is the word's
     for wd in words:
         if wd.conf < JUNK_CONF and not any(ch.isalnum() for ch in wd.text):
             continue  # a speck or a stroke read as punctuation covers nothing (`lines_of` drops it)
         if wd.bottom + m >= lo and wd.top - m <= hi:
-            left[max(wd.top - m - lo, 0):max(wd.bottom + m - lo, 0), max(wd.x0 - m, 0):wd.x1 + m] = 0
-    rules = cv2.erode(left, cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, w_ // 30), 1)))
-    left[cv2.dilate(rules, np.ones((5, 2 * max(20, w_ // 30)), np.uint8)) > 0] = 0  # horizontal rules
+            covered[max(wd.top - m - lo, 0):max(wd.bottom + m - lo, 0), max(wd.x0 - m, 0):wd.x1 + m] = 1
+            q = (wd.bottom - wd.top) // 4
+            core[max(wd.top + q - lo, 0):max(wd.bottom - q - lo, 0), max(wd.x0 - m, 0):wd.x1 + m] = 1
+    # a glyph a word's box cuts (the stem of a bold "K" left out of "KHEN") is that word's: a stroke mostly
+    # under a word's box is covered whole; one mostly outside (a letter of the line below) stays uncovered
+    n, labels = cv2.connectedComponents(left, connectivity=8)
+    total = np.bincount(labels.ravel(), minlength=n)
+    under = np.bincount(labels[covered > 0].ravel(), minlength=n)
+    mostly = under * 2 > total
+    mostly[np.unique(labels[(core > 0) & (left > 0)])] = True
+    mostly[0] = False
+    left[mostly[labels]] = 0
     outside_bands = np.ones(hi - lo, bool)
     for a, b in bands:
         outside_bands[max(a - lo - m, 0):max(b - lo + m, 0)] = False
