@@ -309,3 +309,34 @@ def test_a_group_heading_centred_over_two_money_columns_names_none():
             words(1015, (886, 966, "lượng"), (1059, 1110, "Đơn"), (1122, 1172, "giá"), (1294, 1345, "Dự"),
                   (1357, 1408, "toán"))]
     assert {c[2] for c in unruled.group_headings(head)} == {"Kinh phí"}
+
+
+def test_a_group_name_in_capitals_under_a_line_starts_a_row():
+    """A group row whose name wraps ("CHI HOẠT ĐỘNG CHUYÊN" / "MÔN"), its label and amount level with the
+    second line, touching the line above on a scan: it does not continue that line's item."""
+    member = _line((190, "1"), (266, "Nước uống đại biểu"), (706, "Người"), (902, "50"), (1086, "1"),
+                   (1252, "50"), top=1245, space=10)
+    name = _line((265, "CHI HOẠT ĐỘNG CHUYÊN"), top=1298, height=30, space=10)
+    label = _line((187, "III"), (1239, "136"), top=1321, space=10)
+    rest = _line((266, "MÔN"), top=1340, space=10)
+    assert [len(g) for g in unruled.row_groups([member, name, label, rest])] == [1, 3]
+
+
+def test_a_header_repeated_with_its_unit_in_brackets_is_the_same_header():
+    from pipeline.loaders.ocr.layout import _same_rows
+
+    a = [["STT", "Diễn giải", "Khối lượng", "Mức chỉ (1.000 đồng)", "Dự toán (1.000 đồng"]]
+    b = [["STT", "Diễn giải", "Khối lượng", "Mức chi (1.000 đồng)", "Dự toán (1.000 đồng)"]]
+    assert _same_rows(a, b)
+    assert not _same_rows([["1", "In tài liệu", "10", "10.000", "100.000"]], [["2", "In tài liệu", "10", "10.000", "100.000"]])
+
+
+@needs_ocr
+def test_rows_joined_to_a_table_by_the_words_read_are_read_too():
+    """Page 3 of 2718/47: the first reading of the table stops at a wrapped group name; the rows that
+    reading joins to it (down to "Tổng số", whose amount the page call dropped) have their words read
+    again in a second pass, so the total is there."""
+    ex, truth = _read(2718, 47, (3,))
+    totals = [l.amount for l in ex.budget_lines if l.is_total]
+    want = [l["amount"] for l in truth["budget_lines"] if l.get("is_total") and l["table_id"] in ("T2", "T3")]
+    assert want and set(want) <= set(totals)

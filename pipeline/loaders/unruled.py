@@ -231,7 +231,7 @@ def row_groups(body: Sequence[LineLike]) -> list[list[LineLike]]:
             full = lambda l: _has_figure(l.text) and len(cells_of(l)) >= 3  # noqa: E731 - a row's main line
             total = TOTAL.match(ascii_fold(line.text)) and any(full(l) for l in groups[-1])  # after a full row
             if touching and not total and not (full(line) and any(full(l) for l in groups[-1])) \
-                    and not _refills(line, groups[-1]):
+                    and not _refills(line, groups[-1]) and not _caps_after(line, groups[-1]):
                 groups[-1].append(line)
                 continue
         groups.append([line])
@@ -246,6 +246,18 @@ def _refills(line: LineLike, row: Sequence[LineLike]) -> bool:
 
     mine = figures(line) + _label_first(line)
     return any(min(b, d) > max(a, c) for a, b in mine for l in row for c, d in figures(l) + _label_first(l))
+
+
+def _caps_after(line: LineLike, row: Sequence[LineLike]) -> bool:
+    """Is the line a group's name in capitals ("CHI HOẠT ĐỘNG CHUYÊN", its amount and label on the line
+    below it) under a row whose text is not: a group row starts, it does not continue the row above."""
+    def caps(text: str) -> bool:
+        letters = [c for c in text if c.isalpha()]
+        return len(letters) >= 6 and all(c.isupper() for c in letters)
+
+    first = cells_of(line)
+    texts = [c[2] for l in row for c in cells_of(l) if sum(ch.isalpha() for ch in c[2]) >= 6]
+    return bool(first) and caps(first[0][2]) and bool(texts) and not any(caps(t) for t in texts)
 
 
 def _label_first(line: LineLike) -> list[tuple[float, float]]:

@@ -624,7 +624,8 @@ def _extend(table: Block, cont: Block) -> None:
 
 def _same_rows(a: list[list[str]], b: list[list[str]]) -> bool:
     """Header rows repeated on the next page; OCR may read them slightly differently."""
-    fa, fb = (ascii_fold(" ".join(" ".join(r) for r in rows)).lower().replace(" ", "") for rows in (a, b))
+    fa, fb = (re.sub(r"1[.,]?000(?=\)?dong|d\b)", "", ascii_fold(" ".join(" ".join(r) for r in rows)).lower().replace(" ", ""))
+              for rows in (a, b))  # a unit in brackets, "(1.000 đồng)", is no figure of a body row
     if fa == fb:
         return True
     from difflib import SequenceMatcher

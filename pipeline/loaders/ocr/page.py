@@ -59,7 +59,8 @@ def read_page(image, number: int, dpi: int | None = None) -> PageResult:
     ocr_layout.fix_roman_labels(outside, gray)
     outside = fix_labels(outside, gray, dpi)
     tables = ocr_tables.read_tables(gray, grids, number, ink, dpi, words=inside)
-    outside = recover_words(gray, ink, outside, scale, dpi)  # what the page call dropped in unruled tables
+    outside, done = recover_words(gray, ink, outside, scale, dpi)  # what the page call dropped in unruled tables
+    outside, _ = recover_words(gray, ink, outside, scale, dpi, done)  # in rows the words read joined to a table
     loose, outside = unruled_grids(outside, gray.shape[1], gray.shape[0], gray, dpi)  # tables printed without rules
     tables += ocr_tables.finish_tables(gray, ink, loose, number, dpi)  # their figures re-read like any
     grids = grids + loose
@@ -282,16 +283,25 @@ def table_regions(words: list[Word], width: int, height: int) -> list[tuple[floa
     sure = [w for w in words if w.conf >= ocr_tables.WORD_TRUST and w.height <= TALL_JUNK * usual
             and any(ch.isalnum() for ch in w.text)]  # not a ":" read from a speck, which makes a caption
     lines = ocr_layout.lines_of(sure)
+
+    def noted(line) -> bool:  # a caption or unit note whose colon was read unsurely: "(ĐVT: nghìn đồng)"
+        full = " ".join(w.text for w in words if line.top <= (w.top + w.bottom) / 2 <= line.bottom)
+        return ":" in full and ":" not in line.text and bool(NOTE_WORDS.search(ocr_layout.ascii_fold(full).lower()))
+
+    lines = [l for l in lines if not noted(l)]
     geo = ocr_layout.measure(lines, width, height)
     out = []
     for first, head, last in unruled.regions(lines, geo.left, geo.right):
-        while first < head and UNIT_NOTE.match(ocr_layout.ascii_fold(lines[first].text).lower()):
-            first += 1  # what is left of "(ĐVT: đồng)" above the header once its "(ĐVT:" is set aside
+        width = max(l.x1 for l in lines[first:last + 1]) - min(l.x0 for l in lines[first:last + 1])
+        while first < head and (UNIT_NOTE.match(ocr_layout.ascii_fold(lines[first].text).lower()) or (
+                len(unruled.cells_of(lines[first])) == 1 and lines[first].x1 - lines[first].x0 > 0.3 * width)):
+            first += 1  # what is left of "(ĐVT: đồng)" or of a caption above the header once its "(ĐVT:" is set aside
         out.append((lines[first].top, max(l.bottom for l in lines[first:head + 1]),
                     max(l.bottom for l in lines[first:last + 1])))
     return out
 
 
+NOTE_WORDS = re.compile(r"\b(?:dvt|d\.v\.t|don vi tinh|bang|bieu|phu luc)\b")  # a caption's or unit note's words
 UNIT_NOTE = re.compile(r"^\(?\s*(?:dvt|don vi tinh|don vi)?\s*[:.]?\s*(?:1\.000|1000|nghin|ngan|trieu)?\s*dong\s*\)?\.?$")
 
 
@@ -315,10 +325,15 @@ def table_bands(words: list[Word], width: int, height: int) -> list[tuple[int, i
         if not named or len(unruled.cells_of(head)) < 3 or any(lo <= head.top <= hi for lo, _, hi in found):
             i += 1
             continue
-        j = i
+        k = i
+        while k + 1 < len(lines) and lines[k + 1].top - lines[k].bottom < 0.6 * lines[k].size and not figures(lines[k + 1]):
+            k += 1  # the header's wrapped pieces ("lượng" under "Khối")
+        j = k
         while j + 1 < len(lines) and lines[j + 1].top - lines[j].bottom < 2.5 * lines[j].size and figures(lines[j + 1]):
             j += 1  # rows of figures (a group row has one)
-        if j - i >= 2 and any(figures(l) >= 2 for l in lines[i + 1:j + 1]):
+        rows = lines[k + 1:j + 1]
+        if (len(rows) >= 2 and any(figures(l) >= 2 for l in rows)) or (
+                rows and len(named) >= 2 and len(unruled.cells_of(head)) >= 4):  # cut by the page break
             found.append((int(head.top), int(head.bottom), int(lines[j].bottom)))
             i = j + 1
         else:
@@ -326,7 +341,8 @@ def table_bands(words: list[Word], width: int, height: int) -> list[tuple[int, i
     return found
 
 
-def recover_words(gray: np.ndarray, ink: np.ndarray, words: list[Word], scale: float, dpi: int | None) -> list[Word]:
+def recover_words(gray: np.ndarray, ink: np.ndarray, words: list[Word], scale: float, dpi: int | None,
+                  done: list[tuple[int, int]] | None = None) -> tuple[list[Word], list[tuple[int, int]]]:
     """The words of unruled tables the page call lost, read again from their ink.
 
     Tesseract's page read drops lone numbers and Roman labels (a table's STT
@@ -339,18 +355,24 @@ def recover_words(gray: np.ndarray, ink: np.ndarray, words: list[Word], scale: f
     that the table's rows and columns are built with it.
     """
     found = table_bands(words, gray.shape[1], gray.shape[0])
+    if done is not None:  # a second pass: only where the words the first one read made a table longer
+        found = [(max([lo] + [b for a, b in done if a <= lo <= b]), head, hi) for lo, head, hi in found]
+        found = [(lo, head, hi) for lo, head, hi in found if not any(a <= lo and hi <= b for a, b in done)]
     if not found:
-        return words
+        return words, []
     bands = [(lo, hi) for lo, _, hi in found]
+    spans = list(bands) + (done or [])
     heads = [(lo - 0.5 * (head - lo), head) for lo, head, _ in found]  # made wider below once `usual` is known
     mid = lambda w: (w.top + w.bottom) / 2  # noqa: E731
     inside = [w for w in words if any(lo <= mid(w) <= hi for lo, hi in bands)]
     usual = float(np.median([w.height for w in inside])) if inside else 0.0
     if not usual:
-        return words
+        return words, spans
     bands = [(lo - round(usual), hi) for lo, hi in bands]  # a header word misread reaches above its line
     heads = [(lo, head + 1.2 * usual) for lo, head in heads]  # and a header line under it ("3" for "STT")
-    inside = [w for w in words if any(lo <= mid(w) <= hi for lo, hi in bands)]
+    read = done or []  # read in the first pass: not again
+    inside = [w for w in words if any(lo <= mid(w) <= hi for lo, hi in bands)
+              and not any(a <= mid(w) <= b for a, b in read)]
     junk = {id(w) for w in inside if w.height > TALL_JUNK * usual  # two lines or rows read as one word
             or _glued(ink, w, GLUED_GAP * usual)}  # two cells read as one ("063.000.000" for "06 | 3.000.000")
     # a header holds no figure but in brackets: "3" for a bold "STT" is a misreading, however sure
@@ -388,6 +410,8 @@ def recover_words(gray: np.ndarray, ink: np.ndarray, words: list[Word], scale: f
     outside_bands = np.ones(hi - lo, bool)
     for a, b in bands:
         outside_bands[max(a - lo - m, 0):max(b - lo + m, 0)] = False
+    for a, b in read:
+        outside_bands[max(a - lo, 0):max(b - lo, 0)] = True
     left[outside_bands] = 0
     joined = cv2.dilate(left, np.ones((max(3, round(0.3 * usual)), max(3, round(0.45 * usual))), np.uint8))
     n, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
@@ -405,7 +429,7 @@ def recover_words(gray: np.ndarray, ink: np.ndarray, words: list[Word], scale: f
         x1, y1 = min(x1 + ocr_tables.PAD, w_), min(y1 + ocr_tables.PAD, h)
         crops.append((ocr_tables.Cell(0, 0, (x0, y0, x1, y1)), gray[y0:y1, x0:x1]))
     if not crops:
-        return words
+        return words, spans
     readings = [read_crops(crops, dpi, f) for f in RECOVER_SCALES]
     bests = [max(pick, key=_reading_score) for pick in zip(*readings)]
     lone = [(cell, img) for (cell, img), best in zip(crops, bests) if _reading_score(best) < 0]
@@ -428,7 +452,7 @@ def recover_words(gray: np.ndarray, ink: np.ndarray, words: list[Word], scale: f
     pieces = {id(w) for w in words for r in recovered if _inside(w, r)}
     words = [w for w in words if id(w) not in pieces]
     _join_lines(recovered, words)
-    return words + recovered  # a doubtful word whose ink other words cover was a piece of them ("Đụ")
+    return words + recovered, spans  # a doubtful word whose ink other words cover was a piece of them ("Đụ")
 
 
 def _inside(piece: Word, whole: Word) -> bool:
