@@ -340,3 +340,12 @@ def test_rows_joined_to_a_table_by_the_words_read_are_read_too():
     totals = [l.amount for l in ex.budget_lines if l.is_total]
     want = [l["amount"] for l in truth["budget_lines"] if l.get("is_total") and l["table_id"] in ("T2", "T3")]
     assert want and set(want) <= set(totals)
+
+
+def test_a_glyph_a_box_left_out_is_no_word_of_its_own():
+    """The "I" of "HỘI" outside Tesseract's box, read "1" from its ink, sits against the word: dropped;
+    a label a cell's gap away is a word."""
+    hoi = Word("HỘI", 430, 320, 495, 350, 96.0, (1, 1, 1))
+    assert ocr_page._sliver(Word("1", 496, 322, 506, 350, 90.0, (9, 1, 1)), [hoi], 25.0)
+    assert not ocr_page._sliver(Word("1", 187, 322, 200, 350, 90.0, (9, 1, 1)), [hoi], 25.0)
+    assert not ocr_page._sliver(Word("Thành", 330, 320, 420, 350, 90.0, (9, 1, 1)), [hoi], 25.0)

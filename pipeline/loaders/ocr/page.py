@@ -266,7 +266,7 @@ def reread_header(gray: np.ndarray, rows: list[list[str]], boxes: list[list[tupl
 
 # --- Words the page call dropped inside tables without rules ------------------------------------
 
-TALL_JUNK = 1.8         # a word this many times the usual height in a table: two lines or rows read as one
+TALL_JUNK = 2.2         # a word this many times the usual height in a table: two lines or rows read as one
 GLUED_GAP = 0.6         # of the usual word height: paper this wide inside a word parts two words read as one
 JUNK_CONF = 50          # a word read less surely is read again (and finds no table)
 RECOVER_CONF = 40       # a word read from dropped ink is kept from this confidence up
@@ -444,6 +444,7 @@ def recover_words(gray: np.ndarray, ink: np.ndarray, words: list[Word], scale: f
         olds = [d for d in doubted if x0 <= (d.x0 + d.x1) / 2 <= x1 and y0 <= mid(d) <= y1]
         new = [Word(ocr_layout.fix_text(text), x0 + a, y0 + b, x0 + c, y0 + d, conf, (100_000 + k, line[1], line[2]))
                for text, a, b, c, d, conf, line in best if conf >= RECOVER_CONF and any(ch.isalnum() for ch in text)]
+        new = [w for w in new if not _sliver(w, words, usual)]
         if new and _reading_score(best) > max([0.0 if id(d) in implausible else d.conf for d in olds], default=-1.0):
             recovered += new
         else:
@@ -453,6 +454,18 @@ def recover_words(gray: np.ndarray, ink: np.ndarray, words: list[Word], scale: f
     words = [w for w in words if id(w) not in pieces]
     _join_lines(recovered, words)
     return words + recovered, spans  # a doubtful word whose ink other words cover was a piece of them ("Đụ")
+
+
+def _sliver(w: Word, words: list[Word], usual: float) -> bool:
+    """A short word read from ink right against a word of its line (a glyph that word's box left out: the
+    "I" of "HỘI" read "1"), not a word of its own, which a space or a cell's gap parts from the next."""
+    if len(w.text) > 2:
+        return False
+    for o in words:
+        dy = min(o.bottom, w.bottom) - max(o.top, w.top)
+        if dy >= 0.5 * min(o.height, w.height) and -1 <= max(o.x0 - w.x1, w.x0 - o.x1) < 0.2 * usual:
+            return True
+    return False
 
 
 def _inside(piece: Word, whole: Word) -> bool:
