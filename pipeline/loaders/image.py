@@ -58,7 +58,7 @@ def _frames(path: Path) -> Iterator[tuple[int, object, int | None]]:
         try:
             for n, frame in enumerate(ImageSequence.Iterator(img), start=1):
                 gray = ocr.to_gray(frame.copy())
-                dpi = _dpi(frame)
+                dpi = frame_dpi(frame)
                 if dpi and dpi < MIN_DPI:
                     factor = TARGET_DPI / dpi
                     pil = Image.fromarray(gray)
@@ -69,7 +69,8 @@ def _frames(path: Path) -> Iterator[tuple[int, object, int | None]]:
             raise CorruptFileError(f"{path.name}: damaged image ({exc})") from exc
 
 
-def _dpi(frame) -> float | None:
+def frame_dpi(frame) -> float | None:
+    """The resolution an image frame records, when it records a plausible one (some write 1 or 72 × 0)."""
     dpi = frame.info.get("dpi")
     try:
         value = float(dpi[0]) if dpi else None

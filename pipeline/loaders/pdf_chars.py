@@ -20,7 +20,7 @@ out as "(cid:N)", as pdfminer writes it, which the loader counts as unreadable.
 from __future__ import annotations
 
 import ctypes
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as c
@@ -42,10 +42,10 @@ class Page:
     edges: list[dict]
     has_images: bool
     has_rules: bool  # a line or rectangle path: a ruled table may be on the page
-    bbox: tuple[float, float, float, float] = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.bbox = (0.0, 0.0, self.width, self.height)
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return (0.0, 0.0, self.width, self.height)
 
     def extract_words(self, **settings) -> list[dict]:
         return WordExtractor(**settings).extract_words(self.chars)

@@ -7,13 +7,11 @@ pipe tables. Both are repaired here so extractors see whole paragraphs.
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 
 from extractors.text_utils import ascii_fold
 from models.document import Block, Document
 from pipeline.loaders.source_lines import locate
-from pipeline.loaders.errors import CorruptFileError, EmptyDocumentError
 from pipeline.loaders.line_tables import header_of, tabify_text_tables
 
 # A line that starts a new paragraph whatever came before it.
@@ -23,28 +21,6 @@ MARKER = re.compile(
 )
 PAGE_NUMBER = re.compile(r"^(?:-\s*)?(?:Trang\s+)?(\d{1,3})(?:\s*-)?(?:\s*/\s*\d{1,3})?$", re.I)
 TERMINAL = tuple(".;:!?…")
-
-
-def decode(raw: bytes, name: str) -> str:
-    """Bytes to NFC text; binary junk is refused rather than passed on as text."""
-    if not raw.strip():
-        raise EmptyDocumentError(f"{name}: the file is empty")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = raw.decode("utf-16")
-    else:
-        if b"\x00" in raw[:4096]:
-            raise CorruptFileError(f"{name}: binary data, not a text file")
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1258", errors="replace")
-    controls = sum(1 for ch in text[:20000] if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f")
-    if controls > 0.01 * min(len(text), 20000):
-        raise CorruptFileError(f"{name}: binary data, not a text file")
-    text = unicodedata.normalize("NFC", text)
-    if not text.strip():
-        raise EmptyDocumentError(f"{name}: the file has no text")
-    return text
 
 
 def fold(text: str) -> str:

@@ -3,7 +3,7 @@
 Boxes are in PDF points from the page's top left (docs/conventions.md,
 "Provenance"). A PDF page (text layer or scan) is rendered with pypdfium2 at
 `DPI`; an image file is opened with PIL and its points turned into pixels
-with the same rule as the OCR loader: dpi from the frame's metadata (above
+with the OCR loader's own rule (image.frame_dpi, ocr.prep.effective_dpi): dpi from the frame's metadata (above
 10), else width / 8.27 (an A4 width). Each page is rendered once per
 document, and only for rows that have a finding. The cells behind the
 finding are outlined in red on the crop.
@@ -14,6 +14,9 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from pipeline.loaders.image import frame_dpi
+from pipeline.loaders.ocr.prep import effective_dpi
 
 DPI = 150
 MARGIN_PT = (10.0, 5.0)  # horizontal, vertical margin around the row's box
@@ -41,14 +44,7 @@ class Target:
 
 def _frame_scale(img) -> float:
     """Pixels per point of an image frame."""
-    dpi = img.info.get("dpi")
-    try:
-        value = float(dpi[0]) if dpi else None
-    except (TypeError, ValueError, IndexError):
-        value = None
-    if not value or value <= 10:
-        value = img.width / 8.27
-    return value / 72.0
+    return effective_dpi(img.width, frame_dpi(img)) / 72.0
 
 
 class Pages:

@@ -16,11 +16,7 @@ import pandas as pd
 from models.records import TABLES, columns
 from pipeline.write import cell
 
-try:
-    from pipeline.write import plain  # CSV text a spreadsheet would evaluate carries a leading "'": undone here
-except ImportError:  # a pipeline.write without that escaping
-    def plain(text: str) -> str:
-        return text
+from pipeline.write import plain  # CSV text a spreadsheet would evaluate carries a leading "'": undone here
 
 NAMES = [n.removesuffix(".csv") for n in TABLES]
 

@@ -17,7 +17,7 @@ from pipeline.loaders import unruled
 from pipeline.loaders.ocr import layout as ocr_layout
 from pipeline.loaders.ocr import tables as ocr_tables
 from pipeline.loaders.ocr.engine import Word, read_words
-from pipeline.loaders.ocr.prep import MIN_SIDE, text_span, deskew, despeckle, scale_of, to_gray
+from pipeline.loaders.ocr.prep import MIN_SIDE, deskew, despeckle, effective_dpi, scale_of, text_span, to_gray
 
 
 @dataclass
@@ -67,7 +67,7 @@ def read_page(image, number: int, dpi: int | None = None) -> PageResult:
     blocks = ocr_layout.page_blocks(outside, list(zip((g.top for g in grids), tables)), number,
                                     gray.shape[1], gray.shape[0])
     confs = [w.conf for w in outside] + [c.conf for g in grids for c in g.cells if c.conf is not None]
-    to_points(blocks, angle, gray.shape, dpi or gray.shape[1] / 8.27)
+    to_points(blocks, angle, gray.shape, effective_dpi(gray.shape[1], dpi))
     return PageResult(number, blocks, angle, round(sum(confs) / len(confs), 1) if confs else None)
 
 

@@ -88,9 +88,17 @@ def text_span(ink: np.ndarray, margin: int) -> tuple[int, int, int]:
     return max(int(cols[0]) - margin, 0), max(int(rows[0]) - margin, 0), min(int(cols[-1]) + 1 + margin, ink.shape[1])
 
 
+A4_WIDTH_IN = 8.27  # a page of unknown resolution is taken to be A4 wide
+
+
+def effective_dpi(width_px: int, dpi: float | None) -> float:
+    """The resolution a page is read at: its own, else an A4 width's (docs/conventions.md, "Provenance")."""
+    return dpi or width_px / A4_WIDTH_IN
+
+
 def scale_of(gray: np.ndarray, dpi: int | None) -> float:
-    """The page's resolution over 200 dpi (an A4 width is assumed when the dpi is not known)."""
-    return (dpi or gray.shape[1] / 8.27) / 200
+    """The page's resolution over 200 dpi."""
+    return effective_dpi(gray.shape[1], dpi) / 200
 
 
 def despeckle(gray: np.ndarray, ink: np.ndarray, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:

@@ -29,6 +29,7 @@ import numpy as np
 from extractors.figures import parse_figure
 from models.document import Block, union
 from pipeline.loaders.ocr.engine import Word, read_words
+from pipeline.loaders.ocr.prep import scale_of
 from pipeline.loaders.ocr.layout import ROMANISH, fix_text, is_caps, roman_from_stems
 
 MIN_CELL = 8            # px: narrower or lower white regions are gaps between double lines, not cells
@@ -209,7 +210,7 @@ def read_tables(gray: np.ndarray, grids: list[Grid], page: int, ink: np.ndarray 
     page's words inside the grids, the page's tables cleaned), each cell takes
     the words whose centre it holds and only the doubtful cells are read again.
     """
-    scale = (dpi or gray.shape[1] / 8.27) / 200
+    scale = scale_of(gray, dpi)
     if words is None:
         ink = ink_mask(gray) if ink is None else ink
         gray, ink = clean_tables(gray, ink, grids, scale)
