@@ -274,6 +274,7 @@ def _extract(task: Task) -> tuple[Extraction, str]:
         note = f"{text(base)}: the content is {want.lstrip('.').upper()}, not what the suffix {suffix} says; read as {want}"
     if task.data is None and want == suffix:
         path = Path(task.path)
+        _test_fault(task.source_path)
         return extract_file(path, path.parent), note
     stem = base[: len(base) - len(suffix)] if suffix in READABLE else base
     name = (re.sub(r"[^\w.\-]+", "_", stem) or "document") + want
@@ -284,6 +285,7 @@ def _extract(task: Task) -> tuple[Extraction, str]:
             path.write_bytes(task.data)
         else:
             os.symlink(task.path, path)  # the loader reads it under the suffix of its content
+        _test_fault(task.source_path)  # after the bytes are in the scratch folder: a kill must remove them
         return extract_file(path, path.parent), note
 
 
@@ -297,7 +299,6 @@ def process(task: Task) -> Result:
         return failed_for(task, "archive", "corrupt",
                           f"{task.member}: could not be read from {os.path.basename(task.path)}")
     try:
-        _test_fault(task.source_path)
         ex, format_note = _extract(task)
     except MemoryError:
         res = failed_for(task, "worker", "memory", "ran out of memory (over the --max-memory-mb limit)",

@@ -359,13 +359,15 @@ def test_a_library_crash_under_a_low_memory_limit_is_memory_and_retried_with_mor
 def test_a_killed_worker_leaves_no_files_outside_out(tmp_path: Path):
     z = tmp_path / "scans.zip"
     with zipfile.ZipFile(z, "w") as zf:
-        zf.write(SCAN.with_name("plan.tif"), "scan.tif")  # two pages of OCR: seconds, past the 1 s limit
+        zf.write(SCAN.with_name("plan.tif"), "scan.tif")
         zf.write(PLAN_TXT, "plan.txt")
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     out = tmp_path / "out"
+    # the scan hangs once its bytes are in the scratch folder (OCR alone is under 1 s on a fast CPU)
+    env = dict(os.environ, TMPDIR=str(tmp), KEHOACH_TEST_FAULTS="hang=scan.tif", KEHOACH_TEST_HANG_S="30")
     res = subprocess.run(KEHOACH + ["extract", str(z), "--out", str(out), "--workers", "1", "--timeout", "1", "-q"],
-                         cwd=ROOT, env=dict(os.environ, TMPDIR=str(tmp)), capture_output=True, text=True, timeout=60)
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert res.returncode == 0, res.stderr
     assert ("scans.zip/scan.tif", "worker", "timeout") in errors_of(out), res.stdout
     assert list(tmp.iterdir()) == []
