@@ -93,7 +93,24 @@ def table_counts(block: Block, table_id: str, section_id: str) -> list[Attendanc
             rec.is_subtotal = True
         rec.group = rec.group or label
         out.append(rec)
+    _unlabelled_groups(out)
     return out
+
+
+def _unlabelled_groups(rows: list[Attendance]) -> None:
+    """A group row whose label was lost (an OCR gap where "II" stood): a row without a label, before
+    numbering that starts again at 1, whose count the rows below it make up (or, beside other group
+    rows, whose members restart at 1)."""
+    for k, rec in enumerate(rows[:-1]):
+        if rec.label.strip() or rec.is_total or rec.is_subtotal or rows[k + 1].label.strip().rstrip(".)") != "1":
+            continue
+        members = []
+        for nxt in rows[k + 1:]:
+            if nxt.is_total or nxt.is_subtotal or not nxt.label.strip():
+                break
+            members.append(nxt.count)
+        if sum(members) == rec.count or any(r.is_subtotal for r in rows):
+            rec.is_subtotal = True
 
 
 def extract_attendance(blocks: list[Block], block_section: dict[int, str], table_ids: dict[int, str]) -> list[Attendance]:

@@ -15,7 +15,7 @@ from models.document import Block, Document
 TOTAL = re.compile(r"^(tong ?cong|tong ?so|tong kinh phi|tong|cong)\b")
 
 
-def _has_total(rows: list[list[str]]) -> bool:
+def has_total(rows: list[list[str]]) -> bool:
     return any(TOTAL.match(ascii_fold(next((c for c in r if c.strip()), "")).strip()) for r in rows)
 
 
@@ -61,6 +61,22 @@ def _repeated_header(a: list[list[str]], b: list[list[str]]) -> int | None:
     return None
 
 
+WORDS = re.compile(r"^\(?\s*bang\s+chu")
+
+
+def _is_words(row: list[str]) -> bool:
+    return bool(WORDS.match(ascii_fold(next((c for c in row if c.strip()), "")).strip()))
+
+
+def _tail(rows: list[list[str]]) -> int | None:
+    """A table that is only its header repeated over the words line ("Bằng chữ: …"): the tail a page
+    break cut from the table before it. How many header rows it repeats, else None."""
+    k = 0
+    while k < min(2, len(rows) - 1) and names_columns(rows[k]):
+        k += 1
+    return k if k and len(rows) == k + 1 and _is_words(rows[k]) else None
+
+
 def join_continued_tables(doc: Document) -> Document:
     blocks: list[Block] = []
     for b in doc.blocks:
@@ -69,7 +85,12 @@ def join_continued_tables(doc: Document) -> Document:
             while j >= 0 and not blocks[j].is_table and not blocks[j].text.strip():
                 j -= 1
             prev = blocks[j] if j >= 0 else None
-            if prev is not None and prev.is_table and not _has_total(prev.rows):
+            if prev is not None and prev.is_table and prev.rows and b.rows and len(prev.rows[0]) == len(b.rows[0]) \
+                    and not _is_words(prev.rows[-1]) and (k := _tail(b.rows)) is not None:
+                prev.append_rows(b, k)  # the words line of the table before the page break
+                del blocks[j + 1:]
+                continue
+            if prev is not None and prev.is_table and not has_total(prev.rows) and not (prev.rows and _is_words(prev.rows[-1])):
                 k = _repeated_header(prev.rows, b.rows)
                 if k is not None:
                     prev.append_rows(b, k)

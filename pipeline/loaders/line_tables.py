@@ -140,8 +140,8 @@ def header_of(line: str) -> Header | None:
     if found is None:
         return None
     roles, texts = _drop_group(*found)
-    if len(roles) < 3 or len(set(roles)) != len(roles):
-        return None
+    if len(set(roles)) != len(roles) or (len(roles) < 3 and roles != ["item", "amount"]):
+        return None  # two columns only as "Nội dung chi | Thành tiền": a lump-sum table
     h = Header(roles, texts)
     return h if h.is_money or ("quantity" in roles and ("item" in roles or "unit" in roles)) else None
 
@@ -281,7 +281,9 @@ def _group_cells(lines: list[str], header: Header) -> list[str]:
         if not rows or TOTAL.match(folded) or WORDS_LINE.match(folded):
             new = True
         elif "stt" in header.roles:  # a label followed by a figure is a quantity or a price, not a row
-            new = bool(LABEL.match(t)) and has_fig and bool(after) and not _only_figure(after) and _follows(last, t)
+            # (and its item follows it: a label-like figure before the total row closes the row above)
+            new = (bool(LABEL.match(t)) and has_fig and bool(after) and not _only_figure(after) and _follows(last, t)
+                   and not TOTAL.match(ascii_fold(after)) and not WORDS_LINE.match(ascii_fold(after)))
         else:
             new = has_fig and not _has_figure(t) and _figure(row_tokens[-1]) and numeric > 0
         if new:
@@ -293,15 +295,21 @@ def _group_cells(lines: list[str], header: Header) -> list[str]:
     return rows
 
 
+NUMBER_LABEL = re.compile(r"\d+(?:\.\d+)?")
+
+
 def _follows(prev: str, label: str) -> bool:
     """Can `label` number the row after the one numbered `prev`: the next number, 1 after a group
-    label (or first), or a group label (I, II, A, B …)?"""
+    label (or first), a sub-number of the row above (3 → 3.1, 3.1 → 3.2, 3.2 → 4), or a group label
+    (I, II, A, B …)? "6.0" after "3" is a figure, not a label."""
     label = label.rstrip(".)")
-    if not label.isdigit():
+    if not NUMBER_LABEL.fullmatch(label):
         return True
-    if prev.isdigit():
-        return int(label) == int(prev) + 1
-    return label == "1"
+    parts = [int(x) for x in label.split(".")]
+    before = [int(x) for x in prev.split(".")] if NUMBER_LABEL.fullmatch(prev) else []
+    if len(parts) == 2:
+        return bool(before) and parts[0] == before[0] and parts[1] == (before[1] + 1 if len(before) == 2 else 1)
+    return parts[0] == (before[0] + 1 if before else 1)
 
 
 def _only_figure(text: str) -> bool:
@@ -421,7 +429,8 @@ def tabify_text_tables(lines: list[str]) -> list[str]:
             used = end - body_start
         else:
             rows, used = read_table(body, header, breaks)
-        if not rows or not any(any(c for c in r[1:]) for r in rows):
+        figured = sum(bool(r[-1]) and not WORDS_LINE.match(ascii_fold(r[0])) for r in rows)
+        if not rows or not any(any(c for c in r[1:]) for r in rows) or (len(header.roles) == 2 and figured < 2):
             out.append(raw)
             i += 1
             continue

@@ -24,7 +24,7 @@ import pypdfium2 as pdfium
 
 from models.document import Block, Box, Document, union
 from extractors.text_utils import ascii_fold
-from pipeline.loaders import legacy_fonts, pdf_chars, unruled, text_quality
+from pipeline.loaders import continued, legacy_fonts, pdf_chars, unruled, text_quality
 from pipeline.loaders.continued import repeated_rows
 from pipeline.loaders.errors import CorruptFileError, EmptyDocumentError, EncryptedError
 from pipeline.loaders.layout import LABEL, flatten_columns, fold, is_layout_line, is_layout_table
@@ -384,7 +384,7 @@ def _tables(page, words: list[Word]) -> list:
                                   if c < len(cells_words[r])) for l in _lines(ws, page.page_number)]
             found.append(_LayoutGrid([], top, bottom, page.page_number, [x0, x1], lines=lines))
             continue
-        rows = [[fold(" ".join(cell)) for cell in row] + [""] * (ncols - len(row)) for row in cell_lines]
+        rows = [[fold(text_quality.join_wrapped(cell)) for cell in row] + [""] * (ncols - len(row)) for row in cell_lines]
         boxes = [[_ink(ws, cell) for ws, cell in zip(cells_words[r], grid[r])] + [None] * (ncols - len(grid[r]))
                  for r in range(len(grid))]
         keep = [r for r, row in enumerate(rows) if any(row)]
@@ -472,12 +472,19 @@ def _strip_running_lines(pages: list[PageData]) -> None:
         counts.update({key(page, l) for l in page.items if isinstance(l, Line) and band(page, l)})
     repeated = {k for k, n in counts.items() if n >= 2 and n >= 0.5 * len(pages)
                 and not unruled.HEADER_WORDS.search(ascii_fold(k[1]))}  # a table's header repeated on each page
+    def touches(line: Line, lines: list[Line]) -> bool:
+        """A piece of a wrapped header cell ("Số" over "lượng") touches the header line beside it;
+        a running head or a page number stands apart."""
+        return any(o is not line and o.top - line.bottom < 0.3 * line.size and line.top - o.bottom < 0.3 * line.size
+                   for o in lines)
+
     for page in pages:
         lines = [it for it in page.items if isinstance(it, Line)]
         edge = set(map(id, lines[:2] + lines[-2:]))
         page.items = [it for it in page.items if not (
             isinstance(it, Line) and band(page, it) and (
-                key(page, it) in repeated or (id(it) in edge and PAGE_NUMBER.match(it.text))))]
+                (key(page, it) in repeated and not touches(it, lines))
+                or (id(it) in edge and PAGE_NUMBER.match(it.text))))]
 
 
 def _measure(page: PageData, pages: list[PageData]) -> None:
@@ -713,8 +720,12 @@ def _centered(line: Line, page: PageData) -> bool:
 # --- Tables across pages --------------------------------------------------------------------
 
 def _continues(prev: TableItem, cur: TableItem, blocks: list[Block]) -> bool:
-    """Same columns at the same x positions, and the previous block is that table."""
+    """Same columns at the same x positions, the previous block is that table, and it has not been
+    closed by its total row (a table without rules has only its outer edges: a new table that
+    starts the next page shares them)."""
     if not blocks or not blocks[-1].is_table or len(prev.edges) != len(cur.edges):
+        return False
+    if continued.has_total(blocks[-1].rows) or (cur.rows and len(cur.rows[0]) != len(blocks[-1].rows[0])):
         return False
     return all(abs(a - b) <= 3 for a, b in zip(prev.edges, cur.edges))
 

@@ -98,9 +98,14 @@ def is_caps(line: str) -> bool:
     return line.isupper() and sum(1 for c in line if c.isalpha()) >= 3
 
 
+# A capitalised lead word of a legal basis starts a paragraph (in a wrapped sentence it is lower case).
+LEAD = re.compile(r"^(?:Căn cứ|Thực hiện|Tiếp tục thực hiện|Theo (?:Luật|Nghị|Quyết|Thông|Chỉ|Kế|Công|Hướng|Văn|Chương))\b")
+
+
 def continues(prev: str, nxt: str, width: int | None) -> bool:
-    """Does `nxt` continue the paragraph that `prev` ends?"""
-    if MARKER.match(nxt) or not prev:
+    """Does `nxt` continue the paragraph that `prev` ends? Not when it opens a legal basis
+    ("Căn cứ …", "Thực hiện …"): a title line of full width is no wrapped sentence."""
+    if MARKER.match(nxt) or not prev or LEAD.match(nxt):
         return False
     caps = is_caps(prev)
     if caps != is_caps(nxt) and (caps or len(nxt) < 40):
@@ -259,7 +264,8 @@ def tabify_space_tables(lines: list[str]) -> list[str]:
                 table.append((n, [h[2] for h in header]))
                 continue
             no_figure = not any(re.search(r"\d{2}|\d[.,]\d", t) for *_, t in c)
-            if table and (len(c) == 1 or (no_figure and c[0][0] > header[0][1])):
+            total_row = len(c) >= 2 and bool(re.match(r"(tong|cong)\b", ascii_fold(c[0][2])))  # "Cộng … 7" (millions)
+            if table and not total_row and (len(c) == 1 or (no_figure and c[0][0] > header[0][1])):
                 for cell in c:  # a wrapped line: its pieces continue the cells above them
                     col = column_of(cell, header)
                     table[-1][1][col] = f"{table[-1][1][col]} {cell[2]}".strip()

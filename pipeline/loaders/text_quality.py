@@ -141,3 +141,21 @@ def _script(ch: str) -> str:
             and len(marks) - len(shape) <= 1:
         return "viet"
     return "latin" if unicodedata.name(ch, "").startswith("LATIN") else "other"
+
+
+def join_wrapped(pieces: list[str]) -> str:
+    """A cell's lines as one text. A narrow cell can break a word ("Chuyế" over "n"): a piece that
+    starts with a lower-case fragment which is no syllable, but makes one with the word before it,
+    is glued to that word; other pieces are joined with a space."""
+    out = ""
+    for piece in (p.strip() for p in pieces):
+        if not piece:
+            continue
+        head = piece.split()[0]
+        tail = out.split()[-1] if out else ""
+        if tail and head.isalpha() and head.islower() and tail.isalpha() and not is_syllable(head) \
+                and is_syllable(tail + head):
+            out += piece
+        else:
+            out = f"{out} {piece}" if out else piece
+    return out

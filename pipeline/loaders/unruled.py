@@ -15,6 +15,7 @@ import re
 from typing import Protocol, Sequence
 
 from extractors.text_utils import ascii_fold
+from pipeline.loaders.text_quality import join_wrapped
 
 HEADER_WORDS = re.compile(r"\b(stt|tt|noi dung|hang muc|dien giai|dvt|don vi|so luong|khoi luong|don gia|muc chi|"
                           r"dinh muc|thanh tien|so tien|kinh phi|du toan|ghi chu|so nguoi|thanh phan)\b")
@@ -97,7 +98,8 @@ def regions(lines: Sequence[LineLike], left: float, right: float) -> list[tuple[
         end = head_end
         while end + 1 < len(lines):
             nxt, cur = lines[end + 1], lines[end]
-            if nxt.top - cur.bottom > 2.5 * cur.size or _is_running_text(nxt, left, right):
+            words_line = bool(WORDS.match(ascii_fold(nxt.text).lstrip("( ")))
+            if nxt.top - cur.bottom > 2.5 * cur.size or (_is_running_text(nxt, left, right) and not words_line):
                 break
             if re.match(r"^(?:[IVX]+\.|\d+\.\d*\.?)\s+\S", nxt.text) and not re.search(r"\d[.,]\d{3}", nxt.text):
                 break  # a section heading
@@ -158,6 +160,40 @@ def _column(cell: tuple[float, float, str], cols: list[tuple[float, float]]) -> 
         return best
     mid = (a + b) / 2
     return min(range(len(cols)), key=lambda k: abs((cols[k][0] + cols[k][1]) / 2 - mid))
+
+
+def body_columns(body: list[tuple[float, float]], cols: list[tuple[float, float]]) -> list[tuple[float, float, int]]:
+    """Each body column with the header column it belongs to: the one it lies under, when it lies under
+    one only; a body column under no header word (an item column left of its centred "Nội dung")
+    takes the nearest header column that no other body column lies under."""
+    out: list[tuple[float, float, int]] = []
+    loose: list[tuple[float, float]] = []
+    for ba, bb in body:
+        under = [k for k, (ca, cb) in enumerate(cols) if min(bb, cb) - max(ba, ca) > 0]
+        if len(under) == 1:
+            out.append((ba, bb, under[0]))
+        elif not under:
+            loose.append((ba, bb))
+    owned = {k for *_, k in out}
+    for ba, bb in loose:
+        free = [k for k in range(len(cols)) if k not in owned]
+        if free:
+            mid = (ba + bb) / 2
+            k = min(free, key=lambda k: abs((cols[k][0] + cols[k][1]) / 2 - mid))
+            out.append((ba, bb, k))
+            owned.add(k)
+    return out
+
+
+def _column_via(cell: tuple[float, float, str], cols: list[tuple[float, float]],
+                body: list[tuple[float, float, int]]) -> int:
+    """The header column of a cell; one under no header word goes with the body column it sits in."""
+    a, b, _ = cell
+    if body and not any(min(b, cb) - max(a, ca) > 0 for ca, cb in cols):
+        for ba, bb, k in body:
+            if min(b, bb) - max(a, ba) > 0:
+                return k
+    return _column(cell, cols)
 
 
 FIGURE = re.compile(r"(?<![\w(])\d[\d.,]*(?:\s?đ|đồng)?(?![\w)])")
@@ -235,6 +271,22 @@ def row_groups(body: Sequence[LineLike]) -> list[list[LineLike]]:
                 groups[-1].append(line)
                 continue
         groups.append([line])
+    return _regroup_leading_wraps(groups)
+
+
+def _regroup_leading_wraps(groups: list[list[LineLike]]) -> list[list[LineLike]]:
+    """A cell wrapped onto two lines is centred on its row, so its first line can sit above the row's
+    label and figures, touching the row above too: a text-only last line nearer to the next row than
+    to its own goes with the next row."""
+    for i in range(len(groups) - 1):
+        g, nxt = groups[i], groups[i + 1]
+        if len(g) < 2:
+            continue
+        last, before, first = g[-1], g[-2], nxt[0]
+        text_only = not _has_figure(last.text) and not _label_first(last) and not TOTAL.match(ascii_fold(last.text))
+        if text_only and (_has_figure(first.text) or _label_first(first)) and \
+                first.top - last.bottom < last.top - before.bottom:
+            nxt.insert(0, g.pop())
     return groups
 
 
@@ -275,14 +327,20 @@ def grid_cells(part: Sequence[LineLike], head: int) -> tuple[list[list[str]], li
     """Rows of an unruled table (`part[:head]` its header lines, the rest its body), the box of every
     cell (the ink of its words, or its column across its row where it is empty) and each row's box."""
     groups = row_groups(part[head:])
-    if not groups or not any(_has_figure(c[2]) for l in groups[0] for c in cells_of(l)):
-        return None
+    tail = len(groups) == 1 and WORDS.match(ascii_fold(" ".join(l.text for l in groups[0])))
+    if not groups or not (tail or any(_has_figure(c[2]) for l in groups[0] for c in cells_of(l))):
+        return None  # (a header over the words line alone: the tail of a table the page break cut)
     width = max(l.x1 for l in part) - min(l.x0 for l in part)
     head_spans = header_columns(part[:head], width)
-    line_cells = [cells_of(l) for g in groups for l in g]
+    line_cells = [cells_of(l) for g in groups for l in g if not WORDS.match(ascii_fold(l.text))] or [[]]
+    # (the words line runs across the table; a justified one has wide gaps that are no columns)
     most = max(len(c) for c in line_cells)
-    if most < len(head_spans) - 1 and len(head_spans) >= 3:
-        cols = head_spans  # no row full enough to show the columns (a page break left a group row): the header's
+    body_spans: list[tuple[float, float, int]] = []
+    full = sum(len(c) >= most - 1 for c in line_cells)
+    if (most < len(head_spans) - 1 or (full < 2 and most <= len(head_spans))) and len(head_spans) >= 3:
+        cols = head_spans  # no row, or one only, full enough to show the columns (a page break left a group row): the header's
+        body_spans = body_columns(columns_of([c for g in groups for l in g if not (
+            TOTAL.match(ascii_fold(l.text)) or WORDS.match(ascii_fold(l.text))) for c in [cells_of(l)]], width), cols)
     else:  # columns from the fullest rows (a wide group or total label may run past its column's edge)
         cols = columns_of([c for c in line_cells if len(c) >= most - 1], width)
     heads = group_headings(part[:head])
@@ -292,8 +350,8 @@ def grid_cells(part: Sequence[LineLike], head: int) -> tuple[list[list[str]], li
         if split is None or split in cols:  # a span already split off: nothing new
             break
         cols = sorted(cols + [split])
-    if len(cols) < 3:
-        return None
+    if len(cols) < 2 or (len(cols) == 2 and not _item_and_amount(part[:head])):
+        return None  # two columns only under "Nội dung | Thành tiền" (a table of lump sums)
     rows: list[list[str]] = []
     boxes: list[list[Box | None]] = []
     spans: list[Box] = []
@@ -307,14 +365,14 @@ def grid_cells(part: Sequence[LineLike], head: int) -> tuple[list[list[str]], li
             row[0] = joined  # the words line across the table
         else:
             for (a, b, t), line in cells:
-                k = _column((a, b, t), cols)
-                row[k] = f"{row[k]} {t}".strip()
+                k = _column_via((a, b, t), cols, body_spans)
+                row[k] = join_wrapped([row[k], t])
                 old = box[k]
                 box[k] = (a, line.top, b, line.bottom) if old is None else (
                     min(old[0], a), min(old[1], line.top), max(old[2], b), max(old[3], line.bottom))
         wrapped = len(rows) > 1 and not any(_has_figure(c) for c in row) and not row[0] and any(rows[-1][1:])
         if wrapped:  # a wrapped cell on a row of its own: its words continue the row above
-            rows[-1] = [f"{x} {y}".strip() for x, y in zip(rows[-1], row)]
+            rows[-1] = [join_wrapped([x, y]) for x, y in zip(rows[-1], row)]
             boxes[-1] = [x if y is None else y if x is None else (min(x[0], y[0]), min(x[1], y[1]), max(x[2], y[2]),
                                                                    max(x[3], y[3])) for x, y in zip(boxes[-1], box)]
             spans[-1] = (spans[-1][0], spans[-1][1], spans[-1][2], bottom)
@@ -324,7 +382,37 @@ def grid_cells(part: Sequence[LineLike], head: int) -> tuple[list[list[str]], li
         spans.append((cols[0][0], top, cols[-1][1], bottom))
     full = [[b if b is not None else (cols[k][0], span[1], cols[k][1], span[3]) for k, b in enumerate(bs)]
             for bs, span in zip(boxes, spans)]
-    return rows, full, spans
+    return _merge_split_headers(rows, full, spans)
+
+
+def _merge_split_headers(rows: list[list[str]], boxes: list[list[Box]], spans: list[Box]
+                         ) -> tuple[list[list[str]], list[list[Box]], list[Box]]:
+    """A header word set apart from its other half ("Đơn" | "vị", wide letter spacing or an OCR gap)
+    over a column that stays empty is one column: "Đơn vị"."""
+    for k in range(len(rows[0]) - 1, 0, -1):
+        left, right = rows[0][k - 1], rows[0][k]
+        if not left or not right or any(r[k] for r in rows[1:] if not WORDS.match(ascii_fold(r[0]))):
+            continue
+        joined = ascii_fold(f"{left} {right}")
+        if HEADER_WORDS.search(ascii_fold(right)) or not HEADER_WORDS.fullmatch(joined.strip()):
+            continue
+        for row in rows:
+            row[k - 1] = f"{row[k - 1]} {row[k]}".strip()
+            del row[k]
+        for bs in boxes:
+            a, b = bs[k - 1], bs[k]
+            bs[k - 1] = (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+            del bs[k]
+    return rows, boxes, spans
+
+
+ITEM_WORDS = re.compile(r"^(?:noi dung|hang muc|dien giai|khoan chi|danh muc)\b")
+AMOUNT_WORDS = re.compile(r"^(?:thanh tien|so tien|kinh phi|du toan)\b")
+
+
+def _item_and_amount(head: Sequence[LineLike]) -> bool:
+    cells = [ascii_fold(c[2]) for line in head for c in cells_of(line)]
+    return len(cells) == 2 and bool(ITEM_WORDS.match(cells[0])) and bool(AMOUNT_WORDS.match(cells[1]))
 
 
 def grid_rows(part: Sequence[LineLike], head: int) -> list[list[str]] | None:
