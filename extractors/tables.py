@@ -66,7 +66,7 @@ def column_roles(cells: list[str]) -> tuple[dict[str, int], bool]:
     persons = False
     plain_unit: list[int] = []  # "Đơn vị" alone: a unit of measure beside an item column
     for c, cell in enumerate(cells):
-        folded = ascii_fold(cell).strip(" :*")
+        folded = ascii_fold(cell).strip(" :*").lstrip("-_|—–.,;'\"` ")  # a rule or dust read before the name
         # a group heading merged with the sub-heading under it ("Kinh phí (đồng) Mức chi"): the sub-heading
         folded = GROUP_PREFIX.sub("", folded) if GROUP_PREFIX.match(folded) else folded
         glued = folded.replace(" ", "")  # "Nộidung" (OCR glued the words): matched without spaces too

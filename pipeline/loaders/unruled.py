@@ -46,6 +46,10 @@ class LineLike(Protocol):
     text: str
 
 
+# "(Kèm theo Kế hoạch số …)" under an appendix title is a caption; "(đồng)" under a header is its unit
+BRACKETED_CAPTION = re.compile(r"^\((?!.*\b(?:dong|d|nghin|trieu|ty|vnd|nguoi)\b)[^()]*\)$")
+
+
 def _headerish(line: LineLike) -> bool:
     """Could the line be (part of) a header: few words, no figure but in brackets, not a caption
     ("Bảng 2: …", "DỰ TOÁN KINH PHÍ" in capitals on its own)."""
@@ -53,7 +57,7 @@ def _headerish(line: LineLike) -> bool:
     letters = [c for c in bare if c.isalpha()]
     caps_title = len(cells_of(line)) == 1 and len(bare.split()) >= 3 and letters and all(c.isupper() for c in letters)
     return len(line.words) <= 16 and not re.search(r"\d", bare) and not CAPTION.match(ascii_fold(line.text)) \
-        and not caps_title
+        and not caps_title and not BRACKETED_CAPTION.match(ascii_fold(line.text.strip()))
 
 
 def _names_columns(band: Sequence[LineLike]) -> bool:
@@ -327,6 +331,10 @@ def grid_cells(part: Sequence[LineLike], head: int) -> tuple[list[list[str]], li
     """Rows of an unruled table (`part[:head]` its header lines, the rest its body), the box of every
     cell (the ink of its words, or its column across its row where it is empty) and each row's box."""
     groups = row_groups(part[head:])
+    while len(groups) > 1 and len(groups[0]) == 1 and _header_piece(groups[0][0], part[head - 1]) and any(
+            _has_figure(l.text) for l in groups[1]):
+        head += 1  # a header piece set lower than the header's other words ("TT" under "Số", read as "II")
+        groups = groups[1:]
     tail = len(groups) == 1 and WORDS.match(ascii_fold(" ".join(l.text for l in groups[0])))
     if not groups or not (tail or any(_has_figure(c[2]) for l in groups[0] for c in cells_of(l))):
         return None  # (a header over the words line alone: the tail of a table the page break cut)
@@ -413,6 +421,12 @@ AMOUNT_WORDS = re.compile(r"^(?:thanh tien|so tien|kinh phi|du toan)\b")
 def _item_and_amount(head: Sequence[LineLike]) -> bool:
     cells = [ascii_fold(c[2]) for line in head for c in cells_of(line)]
     return len(cells) == 2 and bool(ITEM_WORDS.match(cells[0])) and bool(AMOUNT_WORDS.match(cells[1]))
+
+
+def _header_piece(line: LineLike, above: LineLike) -> bool:
+    """A word or two without figures touching the header line above it."""
+    return len(line.words) <= 2 and not _has_figure(line.text) and line.top - above.bottom < 0.6 * line.size \
+        and not TOTAL.match(ascii_fold(line.text))
 
 
 def grid_rows(part: Sequence[LineLike], head: int) -> list[list[str]] | None:
