@@ -53,6 +53,7 @@ class BudgetResult:
     tables: list[BudgetTable] = field(default_factory=list)
     lines: list[BudgetLine] = field(default_factory=list)
     statements: list[MoneyStatement] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)  # total rows of tables no reader could rebuild
 
     @property
     def grand_total(self) -> MoneyStatement | None:
@@ -359,8 +360,27 @@ def extract_budget(blocks: list[Block], block_section: dict[int, str], table_ids
         result.lines.extend(lines)
         found.append((block, layout, title))
     result.statements = find_statements(blocks, block_section)
+    result.unread = unread_tables(blocks)
     settle_by_grand_total(result, found)
     return result
+
+
+ORPHAN_TOTAL = re.compile(r"^(?:tong ?cong|tong ?so|cong)\s*:?\s*\d{1,3}(?:[.,]\d{3})+(?:\s*(?:d|dong))?\.?$")
+ROW_LIKE = re.compile(r"^(?:\d{1,2}|[ivx]{1,4}|[a-e])[.)]?\s+\S.*\d{1,3}(?:[.,]\d{3})+(?:\s*d)?$")
+
+
+def unread_tables(blocks: list[Block]) -> list[str]:
+    """Tables whose rows came out as paragraphs (a header OCR could not read): a total row ("Cộng
+    1.249.450.000") outside any table, under paragraphs that look like its rows. The plan's grand
+    total cannot be checked without them."""
+    out = []
+    for i, b in enumerate(blocks):
+        if b.is_table or not ORPHAN_TOTAL.match(ascii_fold(fold(b.text)).strip()):
+            continue
+        before = [x for x in blocks[max(0, i - 4):i] if not x.is_table]
+        if sum(bool(ROW_LIKE.match(ascii_fold(fold(x.text)).strip())) for x in before) >= 2:
+            out.append(fold(b.text).strip())
+    return out
 
 
 def settle_by_grand_total(result: BudgetResult, found: list[tuple[Block, TableLayout, str]]) -> None:

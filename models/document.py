@@ -76,6 +76,13 @@ class Block:
             out += f" lines {span[0]}-{span[1]}" if span[1] != span[0] else f" line {span[0]}"
         return out
 
+    def drop_columns(self, cols: set[int]) -> None:
+        """Remove columns (a reader's spurious one) from the cells and their per-cell provenance."""
+        keep = lambda row: [c for k, c in enumerate(row) if k not in cols]  # noqa: E731
+        self.rows = [keep(r) for r in self.rows]
+        self.cell_boxes = [keep(r) if r is not None else r for r in self.cell_boxes]
+        self.cell_confidence = [keep(r) for r in self.cell_confidence]
+
     def append_rows(self, other: "Block", skip: int = 0, confidence: bool = True) -> None:
         """Take `other`'s rows after its first `skip` (a repeated header), with their provenance."""
         own = len(self.rows)

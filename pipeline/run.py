@@ -81,6 +81,11 @@ def extract_document(doc: Document, record: DocumentRecord | None = None) -> Ext
         rec.stated_total_vnd = grand.amount
         rec.stated_total_words, rec.stated_total_words_amount = grand.words_text, grand.words_amount
         rec.funding_split = "; ".join(f"{label}: {amount}" for label, amount in grand.split)
+    for total in budget.unread:
+        ex.errors.append(ErrorRecord(rec.source_path, "budget", "warning",
+                                     f"a budget table could not be read (its total row '{total}' stands outside any "
+                                     "table); the plan's grand total was not checked"))
+        rec.status = "partial"
     events = stage("events", lambda: extract_events(body_blocks, tree.block_section, tree.sections), [])
     ex.flags = stage("reconcile", lambda: reconcile(budget, ex.attendance, tree.sections, events, tree.flags), [])
     stage("provenance", lambda: locate_flags(ex, budget), None)

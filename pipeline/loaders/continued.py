@@ -77,6 +77,30 @@ def _tail(rows: list[list[str]]) -> int | None:
     return k if k and len(rows) == k + 1 and _is_words(rows[k]) else None
 
 
+def _drop_spurious_columns(a: Block, b: Block) -> None:
+    """A continuation read with a column more than the table it continues, the extra one empty but
+    for dust ("—") under an empty or broken header word (OCR split "Hạng mục" into "… | mụ"): the
+    reader's column, not the table's. Dropped, so that the two parts line up."""
+    if not a.rows or not b.rows or len(b.rows) < 2:
+        return
+    extra = len(b.rows[0]) - len(a.rows[0])
+    if not 0 < extra <= 2:
+        return
+    def spurious(c: int) -> bool:
+        head = b.rows[0][c]
+        dust = all(not re.sub(r"[\W_]", "", r[c] if c < len(r) else "") for r in b.rows[1:] if not _is_words(r))
+        return dust and (not head.strip() or len(column_roles_of(head)) == 0)
+    cols = [c for c in range(1, len(b.rows[0])) if spurious(c)]
+    if len(cols) == extra:
+        b.drop_columns(set(cols))
+
+
+def column_roles_of(cell: str) -> dict[str, int]:
+    from extractors.tables import column_roles
+
+    return column_roles([cell])[0]
+
+
 def join_continued_tables(doc: Document) -> Document:
     blocks: list[Block] = []
     for b in doc.blocks:
@@ -91,6 +115,7 @@ def join_continued_tables(doc: Document) -> Document:
                 del blocks[j + 1:]
                 continue
             if prev is not None and prev.is_table and not has_total(prev.rows) and not (prev.rows and _is_words(prev.rows[-1])):
+                _drop_spurious_columns(prev, b)
                 k = _repeated_header(prev.rows, b.rows)
                 if k is not None:
                     prev.append_rows(b, k)
