@@ -98,15 +98,16 @@ def table_counts(block: Block, table_id: str, section_id: str) -> list[Attendanc
 
 
 def _unlabelled_groups(rows: list[Attendance]) -> None:
-    """A group row whose label was lost (an OCR gap where "II" stood): a row without a label, before
+    """A group row whose label was lost (an OCR gap or a mark where "II" stood): a row without a label, before
     numbering that starts again at 1, whose count the rows below it make up (or, beside other group
     rows, whose members restart at 1)."""
+    lost = lambda label: not re.sub(r"[\W_]", "", label)  # noqa: E731 - blank, or dust where "II" stood ('"')
     for k, rec in enumerate(rows[:-1]):
-        if rec.label.strip() or rec.is_total or rec.is_subtotal or rows[k + 1].label.strip().rstrip(".)") != "1":
+        if not lost(rec.label) or rec.is_total or rec.is_subtotal or rows[k + 1].label.strip().rstrip(".)") != "1":
             continue
         members = []
         for nxt in rows[k + 1:]:
-            if nxt.is_total or nxt.is_subtotal or not nxt.label.strip():
+            if nxt.is_total or nxt.is_subtotal or lost(nxt.label):
                 break
             members.append(nxt.count)
         if sum(members) == rec.count or any(r.is_subtotal for r in rows):

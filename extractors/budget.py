@@ -366,7 +366,8 @@ def extract_budget(blocks: list[Block], block_section: dict[int, str], table_ids
 
 
 ORPHAN_TOTAL = re.compile(r"^(?:tong ?cong|tong ?so|cong)\s*:?\s*\d{1,3}(?:[.,]\d{3})+(?:\s*(?:d|dong))?\.?$")
-ROW_LIKE = re.compile(r"^(?:\d{1,2}|[ivx]{1,4}|[a-e])[.)]?\s+\S.*\d{1,3}(?:[.,]\d{3})+(?:\s*d)?$")
+# a row's line: a label then a figure at the end, or two figures at the end (its label lost)
+ROW_LIKE = re.compile(r"^(?:(?:\d{1,2}|[ivx]{1,4}|[a-e])[.)]?\s+\S.*|.*\d[\d.,]*(?:\s*d)?\s+)\d{1,3}(?:[.,]\d{3})+(?:\s*d)?$")
 
 
 def unread_tables(blocks: list[Block]) -> list[str]:

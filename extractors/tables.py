@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from extractors.figures import parse_figure
 from extractors.text_utils import ascii_fold
 
 COLUMN_RULES = [  # (role, folded header regex), first match wins per column
@@ -92,6 +93,7 @@ def analyse(rows: list[list[str]]) -> TableLayout | None:
         roles, persons = column_roles(rows[h])
         if "stt" not in roles and 0 not in roles.values() and _numbers_rows(rows[h][0] if rows[h] else "", rows[h + 1:]):
             roles["stt"] = 0
+        _figure_by_arithmetic(roles, rows[h + 1:])
         if len(roles) >= 2 and ("amount" in roles or "quantity" in roles or "unit_price" in roles):
             header_text = " ".join(rows[h])
             layout = TableLayout(header_rows=h + 1, columns=roles, headers=list(rows[h]))
@@ -123,6 +125,34 @@ def analyse(rows: list[list[str]]) -> TableLayout | None:
                 layout.header_rows += 1
             return layout
     return None
+
+
+def _figure_by_arithmetic(roles: dict[str, int], body: list[list[str]]) -> None:
+    """A figure column whose header was misread ("sỉ" for "SL") is named by the rows' own arithmetic:
+    with the price and the amount known, the unnamed column whose figures make quantity × price =
+    amount on the rows that have all three (two at least, and four in five: a plan's wrong line
+    stays wrong) is the quantity; likewise the price."""
+    missing = [r for r in ("quantity", "unit_price") if r not in roles]
+    if len(missing) != 1 or "amount" not in roles or ("quantity" if missing[0] == "unit_price" else "unit_price") not in roles:
+        return
+    other = roles["quantity" if missing[0] == "unit_price" else "unit_price"]
+    width = max((len(r) for r in body), default=0)
+    for c in range(width):
+        if c in roles.values():
+            continue
+        agree = disagree = 0
+        for row in body:
+            vals = [parse_figure(row[k], money=True, lookalikes=True).value if k < len(row) and row[k].strip() else None
+                    for k in (c, other, roles["amount"])]
+            if None in vals:
+                continue
+            if abs(vals[0] * vals[1] - vals[2]) <= 0.5:  # type: ignore[operator]
+                agree += 1
+            else:
+                disagree += 1  # a wrong line of the plan, or another column
+        if agree >= 2 and disagree <= agree // 4:
+            roles[missing[0]] = c
+            return
 
 
 LABEL = re.compile(r"^(\d{1,3}(\.\d{1,2})*|[IVXLC]{1,6}|[a-zđ])[.)]?$")

@@ -287,7 +287,7 @@ def _regroup_leading_wraps(groups: list[list[LineLike]]) -> list[list[LineLike]]
         if len(g) < 2:
             continue
         last, before, first = g[-1], g[-2], nxt[0]
-        text_only = not _has_figure(last.text) and not _label_first(last) and not TOTAL.match(ascii_fold(last.text))
+        text_only = not _has_figure(last.text) and not _label_first(last)  # ("Tổng" over "cộng" too)
         if text_only and (_has_figure(first.text) or _label_first(first)) and \
                 first.top - last.bottom < last.top - before.bottom:
             nxt.insert(0, g.pop())
