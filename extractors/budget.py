@@ -18,7 +18,8 @@ from models.document import Block, format_box
 from models.records import BudgetLine, BudgetTable
 
 WORDS = re.compile(r"\(?\s*b[a]ng\s+ch[u]\s*:?\s*([^)]*)\)?")  # on folded text: "Bằng chữ", "Bảng chữ", "Băng chư"
-TOTAL_ROW = re.compile(r"^(tong ?cong|tong ?so|tong kinh phi)\b|^(tong|cong)\s*(\(.*\))?\s*[:.]?\s*$")
+# ("Oộng", "0ộng": OCR's reading of a lone "Cộng")
+TOTAL_ROW = re.compile(r"^(tong ?cong|tong ?so|tong kinh phi)\b|^(tong|[co0]ong)\s*(\(.*\))?\s*[:.]?\s*$")
 GROUP_LABEL = re.compile(r"^([IVX]{1,5}|[A-Z])\.?$")
 FIGURE_IN_TEXT = r"(\d{1,3}(?:[.,\s]\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)*)"
 # Matched on the ascii-folded text (same offsets as the original), so OCR that lost diacritics still matches.

@@ -101,8 +101,9 @@ def group_sums(t: BudgetTable, lines: list[BudgetLine]) -> list[Flag]:
             group, members = (l, []) if l.is_subtotal else (None, [])
         else:
             members.append(l)
-    close()
-    return flags
+    if any(l.is_total for l in lines) or t.words_text:
+        close()  # the last group is closed by the total row or the words line; without them the
+    return flags  # table may go on where no reader found it (a page whose header OCR lost)
 
 
 def amounts_in_words(tables: list[BudgetTable], statements: list[MoneyStatement]) -> list[Flag]:

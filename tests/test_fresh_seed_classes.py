@@ -260,3 +260,74 @@ def test_a_table_no_reader_could_rebuild_leaves_the_grand_total_unchecked_and_sa
     # with every table read, the check runs as before
     whole = run(UNREAD.split("BẢNG TỔNG HỢP")[0] + "Tổng kinh phí: 9.000.000 đồng.\n")
     assert [f.check for f in whole.flags] == ["grand_total"]
+
+
+# --------------------------------------------------------------------------- seed 16180: scans
+
+def test_a_group_label_read_as_a_mark_is_a_lost_label():
+    rows = [["STT", "Đơn vị", "Số người"], ["I", "Các xã, thị trấn", "9"], ["1", "Thị trấn Phú Lộc", "3"],
+            ["2", "Xã An Bình", "6"], ['"', "Khối chính quyền", "22"], ["1", "Văn phòng HĐND và UBND", "12"],
+            ["2", "Phòng Nội vụ", "10"], ["", "Tổng cộng", "31"]]
+    recs = table_counts(Block("table", rows=rows), "T1", "PL1")
+    assert [r.is_subtotal for r in recs] == [True, False, False, True, False, False, False]
+
+
+def test_a_total_label_wrapped_round_its_amount_is_one_row():
+    """ "Tổng" / amount / "cộng" on three touching lines (a scan): the label's first half sits closer
+    to the amount than to the row above it."""
+    body = [line("7|Thuê hội trường|Buổi|6|7.000|42.000", 66, 528, size=29), line("Chi công tác tổ chức|22.000", 100, 582, size=29),
+            line("Tổng", 66, 634, size=30), line("2.470.870", 430, 656, size=22), line("cộng", 66, 675, size=27)]
+    groups = unruled.row_groups(body)
+    assert [[l.text for l in g] for g in groups] == [
+        ["7 Thuê hội trường Buổi 6 7.000 42.000"], ["Chi công tác tổ chức 22.000"], ["Tổng", "2.470.870", "cộng"]]
+
+
+def test_a_figure_column_whose_header_was_misread_is_named_by_the_arithmetic():
+    from extractors.tables import analyse
+
+    rows = [["Nội dung chi", "Đơn vị tính", "sỉ", "Định mức", "Dự toán"], ["Chi phí khác", "", "", "", "8.500"],
+            ["Tiền ăn", "Suất", "100", "140", "14.000"], ["Xăng xe", "Lít", "120", "20", "2.400"],
+            ["Pano", "Tấm", "08", "3.000", "24.000"], ["Hoa", "Gói", "06", "9.500", "57.000"],
+            ["In tài liệu", "Bộ", "30", "20", "600"], ["Tổng số", "", "", "", "106.500"]]
+    assert analyse(rows).columns.get("quantity") == 2
+    wrong = [r[:2] + [r[2].replace("100", "7")] + r[3:] if r[2] == "100" else r for r in rows]  # one wrong line of five
+    assert analyse(wrong).columns.get("quantity") == 2
+    unrelated = [r[:2] + ["5" if r[2] else ""] + r[3:] for r in rows]  # no arithmetic: stays unnamed
+    assert "quantity" not in analyse(unrelated).columns
+
+
+# --------------------------------------------------------------------------- seed 11235
+
+def test_the_part_before_the_page_break_may_carry_the_dust_column():
+    first = Block("table", page=1, rows=[["TT", "Nội dung", "Số lượng", "Mức chi", "3", "Số tiền"],
+                                         ["1", "Băng rôn", "6", "760.000", "", "4.560.000"]])
+    cont = Block("table", page=2, rows=[["TT", "Nội dung", "Số lượng", "Mức chi", "Số tiền"],
+                                        ["2", "Cờ", "250", "120.000", "30.000.000"], ["", "Tổng cộng", "", "", "34.560.000"]])
+    doc = join_continued_tables(Document("x.pdf", "pdf", blocks=[first, cont]))
+    assert [len(r) for r in doc.blocks[0].rows] == [5, 5, 5, 5] and doc.blocks[0].rows[1][3:] == ["760.000", "4.560.000"]
+
+
+def test_a_lone_cong_misread_as_oong_is_the_total_row():
+    body = ("III. KINH PHÍ\nSTT\tNội dung\tSố lượng\tĐơn giá\tThành tiền\n1\tIn tài liệu\t150\t20.000\t3.000.000\n"
+            "2\tThuê hội trường\t2\t4.000.000\t8.000.000\nOộng\t\t\t\t11.000.000\n")
+    ex = run(body)
+    assert [(l.item, l.is_total) for l in ex.budget_lines][-1] == ("Oộng", True)
+    assert [(t.stated_total, t.computed_total) for t in ex.budget_tables] == [(11_000_000, 11_000_000)] and ex.flags == []
+
+
+def test_the_last_group_of_a_table_without_its_total_row_is_not_checked():
+    """The table goes on past a page whose header OCR lost: its last group's members are not all here."""
+    body = ("III. KINH PHÍ\nSTT\tNội dung\tSố lượng\tĐơn giá\tThành tiền\nI\tCHI PHỤC VỤ\t\t\t3.000.000\n"
+            "1\tIn tài liệu\t150\t20.000\t3.000.000\nII\tCHI TUYÊN TRUYỀN\t\t\t9.000.000\n1\tThuê hội trường\t2\t4.000.000\t8.000.000\n")
+    assert run(body).flags == []
+    closed = body + "\tTổng cộng\t\t\t\t12.000.000\n"
+    assert [(f.check, f.expected, f.found) for f in run(closed).flags] == [("table_sum", "8000000", "9000000")]
+
+
+def test_a_wrapped_words_line_stays_with_its_unruled_table():
+    head = line("TT|Nội dung|Số lượng|Đơn giá|Thành tiền", 70, 100, gap=40)
+    rows = [line("1|In tài liệu|1|50.000|50.000", 70, 120, gap=40), line("Tổng cộng|50.000", 70, 140, gap=200)]
+    words = [line("Bằng chữ: Năm mươi nghìn không trăm", 70, 160, gap=4), line("linh một đồng chẵn.", 70, 171, gap=4)]
+    after = line("Kinh phí trên được bố trí từ nguồn ngân sách nhà nước năm hiện hành và các nguồn hợp pháp.", 70, 200, gap=4)
+    lines = [head] + rows + words + [after]
+    assert unruled.regions(lines, 60, 560) == [(0, 0, 4)]

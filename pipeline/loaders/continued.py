@@ -78,21 +78,23 @@ def _tail(rows: list[list[str]]) -> int | None:
 
 
 def _drop_spurious_columns(a: Block, b: Block) -> None:
-    """A continuation read with a column more than the table it continues, the extra one empty but
-    for dust ("—") under an empty or broken header word (OCR split "Hạng mục" into "… | mụ"): the
-    reader's column, not the table's. Dropped, so that the two parts line up."""
-    if not a.rows or not b.rows or len(b.rows) < 2:
+    """A table and its continuation read with a column more in one of them, the extra one empty but
+    for dust ("—") under an empty or broken header word (OCR split "Hạng mục" into "… | mụ", a stray
+    "3"): the reader's column, not the table's. Dropped, so that the two parts line up."""
+    if not a.rows or not b.rows or len(b.rows) < 2 or len(a.rows) < 2:
         return
-    extra = len(b.rows[0]) - len(a.rows[0])
+    wide = b if len(b.rows[0]) > len(a.rows[0]) else a  # either part may carry the reader's column
+    extra = abs(len(b.rows[0]) - len(a.rows[0]))
     if not 0 < extra <= 2:
         return
+
     def spurious(c: int) -> bool:
-        head = b.rows[0][c]
-        dust = all(not re.sub(r"[\W_]", "", r[c] if c < len(r) else "") for r in b.rows[1:] if not _is_words(r))
+        head = wide.rows[0][c]
+        dust = all(not re.sub(r"[\W_]", "", r[c] if c < len(r) else "") for r in wide.rows[1:] if not _is_words(r))
         return dust and (not head.strip() or len(column_roles_of(head)) == 0)
-    cols = [c for c in range(1, len(b.rows[0])) if spurious(c)]
+    cols = [c for c in range(1, len(wide.rows[0])) if spurious(c)]
     if len(cols) == extra:
-        b.drop_columns(set(cols))
+        wide.drop_columns(set(cols))
 
 
 def column_roles_of(cell: str) -> dict[str, int]:

@@ -111,6 +111,8 @@ def regions(lines: Sequence[LineLike], left: float, right: float) -> list[tuple[
                 break  # the next table's header
             end += 1
             if ascii_fold(nxt.text).lstrip("( ").startswith("bang chu"):
+                while end + 1 < len(lines) and _words_go_on(lines[end], lines[end + 1]):
+                    end += 1  # the words line wrapped ("… không trăm" / "linh một đồng chẵn.")
                 break
             if TOTAL.match(ascii_fold(nxt.text)):  # the total row closes the table, with its wrapped pieces
                 while end + 1 < len(lines) and lines[end + 1].top - lines[end].bottom < 0.7 * lines[end].size \
@@ -123,6 +125,13 @@ def regions(lines: Sequence[LineLike], left: float, right: float) -> list[tuple[
             out.append((i, head_end, end))
         i = end + 1
     return out
+
+
+def _words_go_on(cur: LineLike, nxt: LineLike) -> bool:
+    """Does `nxt` continue the amount in words on `cur`: it touches it, holds no figure, and `cur`
+    has not ended its sentence."""
+    return nxt.top - cur.bottom < 0.7 * cur.size and not cur.text.rstrip().endswith((".", ")", ";")) \
+        and not re.search(r"\d", nxt.text) and len(nxt.words) <= 12
 
 
 def cells_of(line: LineLike) -> list[tuple[float, float, str]]:
