@@ -106,6 +106,10 @@ class Document:
     pages: int | None = None
     ocr_used: bool = False
     warnings: list[str] = field(default_factory=list)  # loader-level problems (garbage pages, …)
+    # DOCX: where `pages` and the blocks' pages come from: "rendered" (Word's own page breaks), "explicit"
+    # (explicit breaks alone), "estimated" (pipeline/loaders/docx_pages.py's flow model); "" for the formats
+    # whose pages need no basis (only the DOCX loader sets it).
+    page_basis: str = ""
 
     def paragraphs(self) -> list[Block]:
         return [b for b in self.blocks if b.kind != "table"]

@@ -41,6 +41,7 @@ class DocumentRecord:
     stated_total_words_amount: int | None = None
     funding_split: str = ""  # "label: amount; …" parts of the grand total ("Trong đó …")
     duplicate_of: str = ""  # source_path of the first input with identical bytes; its rows are written once, there
+    page_basis: str = ""  # DOCX: "rendered", "explicit" or "estimated" (docs/conventions.md, "Provenance")
 
 
 @dataclass

@@ -46,7 +46,7 @@ def extract_document(doc: Document, record: DocumentRecord | None = None) -> Ext
     """All extractors and checks over one loaded document."""
     rec = record or DocumentRecord(source_path=doc.source_path, source_format=doc.source_format)
     ex = Extraction(document=rec)
-    rec.pages, rec.ocr_used = doc.pages, doc.ocr_used
+    rec.pages, rec.ocr_used, rec.page_basis = doc.pages, doc.ocr_used, doc.page_basis
 
     def stage(name: str, fn: Callable[[], T], default: T) -> T:
         try:

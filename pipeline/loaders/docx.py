@@ -30,7 +30,7 @@ from docx.parts.styles import StylesPart
 from lxml import etree
 
 from models.document import Block, Document
-from pipeline.loaders import legacy_fonts
+from pipeline.loaders import docx_pages, legacy_fonts
 from pipeline.loaders.errors import ConverterMissingError, CorruptFileError, EmptyDocumentError, EncryptedError
 from pipeline.loaders.layout import LABEL, drop_empty_rows, flatten_columns, fold, is_layout_line, is_layout_table, square
 
@@ -82,18 +82,18 @@ def load_docx(path: Path) -> Document:
     if _refuse_unreadable(path) == "doc":
         return load_doc(path)  # a legacy .doc saved under a .docx name
     try:
-        body, styles_root, numbering_root = _open_parts(path)
+        body, styles_root, numbering_root, table_styles = _open_parts(path)
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
         raise CorruptFileError(f"{path.name}: not a readable Word .docx file ({_reason(exc)})") from exc
     styles = Styles(styles_root)
     walker = _Walker(styles, Numbering(numbering_root, styles))
-    walker.walk(body)
+    walker.walk(body, lambda: docx_pages.estimate(body, styles_root, table_styles))
     blocks = walker.blocks()
     warnings = [] if blocks else ["no text (the document may hold only images of scanned pages)"]
     warnings += [f"text converted from the legacy {name} font encoding" for name in sorted(walker.legacy)]
-    return Document(source_path=str(path), source_format="docx", blocks=blocks,
-                    pages=walker.page if walker.rendered_breaks else None, warnings=warnings)
-    # Explicit breaks number the blocks' pages but give only a lower bound for the count: Word decides the rest.
+    pages, basis = walker.page_count()
+    return Document(source_path=str(path), source_format="docx", blocks=blocks, pages=pages, warnings=warnings,
+                    page_basis=basis)
 
 
 def load_doc(path: Path, timeout: float = SOFFICE_TIMEOUT_S) -> Document:
@@ -126,7 +126,8 @@ _PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
 
 
 def _open_parts(path: Path):
-    """(body, styles root, numbering root or None) of a .docx, read through python-docx's package reader.
+    """(body, styles root, numbering root or None, table styles) of a .docx, read through python-docx's
+    package reader; the table styles are those cut from the styles part (see `_parse_styles`), or None.
 
     `docx.Document()` reads every part of the package and parses each XML part
     (headers, footers, comments, settings, …); the loader needs three. So the
@@ -148,8 +149,9 @@ def _open_parts(path: Path):
             raise ValueError(f"not a Word file, content type is '{content_types[main]}'")
         document = etree.fromstring(reader.blob_for(main), _PARSER)
         related = _targets(reader, main)
+        table_styles = None
         if RT.STYLES in related:
-            styles = _parse_styles(reader.blob_for(related[RT.STYLES]))
+            styles, table_styles = _parse_styles(reader.blob_for(related[RT.STYLES]))
         else:  # python-docx supplies its default styles then
             styles = StylesPart.default(None).element
         numbering = etree.fromstring(reader.blob_for(related[RT.NUMBERING]), _PARSER) if RT.NUMBERING in related else None
@@ -158,7 +160,7 @@ def _open_parts(path: Path):
     body = document.find(W_BODY)
     if body is None:
         raise ValueError("the main document part has no body")
-    return body, styles, numbering
+    return body, styles, numbering, table_styles
 
 
 def _targets(reader, source_uri) -> dict:
@@ -180,23 +182,33 @@ def _open_whole(path: Path):  # pragma: no cover - only when python-docx has mov
         numbering = package.part.numbering_part.element
     except (NotImplementedError, KeyError, AttributeError):
         numbering = None
-    return package.element.body, package.styles.element, numbering
+    return package.element.body, package.styles.element, numbering, None
 
 
 _STYLE_HEAD = re.compile(rb"<w:(style|latentStyles)\b[^>]*>")
 _TABLE_TYPE = re.compile(rb"""\sw:type\s*=\s*["']table["']""")
+_STYLES_ROOT = re.compile(rb"<w:styles\b[^>]*>")
+_STYLE_ID = re.compile(rb"""\sw:styleId\s*=\s*["']([^"']*)["']""")
 
 
 def _parse_styles(blob: bytes):
-    """The styles part without its table styles and latent-style list (parsed whole if that fails)."""
+    """(root, table styles) of the styles part: the root without its table styles and latent-style list
+    (parsed whole if that fails), and the table styles cut, which the page estimate parses one by one when
+    a table asks for one (docx_pages.CutStyles; None when none were cut)."""
+    cut: dict[bytes, bytes] = {}
     try:
-        return etree.fromstring(_without_table_styles(blob), _PARSER)
+        root = etree.fromstring(_without_table_styles(blob, cut), _PARSER)
     except etree.XMLSyntaxError:
-        return etree.fromstring(blob, _PARSER)
+        return etree.fromstring(blob, _PARSER), None
+    head = _STYLES_ROOT.search(blob)
+    if not cut or head is None:
+        return root, None
+    return root, docx_pages.CutStyles(head.group(), {k.decode("utf-8", "replace"): v for k, v in cut.items()})
 
 
-def _without_table_styles(blob: bytes) -> bytes:
-    """The XML text with `<w:style w:type="table">…</w:style>` and `<w:latentStyles>…</w:latentStyles>` cut out.
+def _without_table_styles(blob: bytes, cut: dict[bytes, bytes] | None = None) -> bytes:
+    """The XML text with `<w:style w:type="table">…</w:style>` and `<w:latentStyles>…</w:latentStyles>` cut out
+    (the table styles' text put in `cut` by style id).
 
     Neither nests, so each ends at its next closing tag. Only the usual `w:`
     prefix is recognised: another prefix leaves the text whole (slower, same result).
@@ -213,6 +225,9 @@ def _without_table_styles(blob: bytes) -> bytes:
                     return blob
                 end += len(close)
             parts.append(blob[pos:m.start()])
+            style_id = _STYLE_ID.search(m.group()) if cut is not None and m.group(1) == b"style" else None
+            if style_id:
+                cut.setdefault(style_id.group(1), blob[m.start():end])
             pos = end
         m = _STYLE_HEAD.search(blob, end)
     if not parts:
@@ -513,6 +528,9 @@ class _Table:
     rows: list[list[list[str]]]  # rows → cells → cell lines ("" cells for spans)
     bold: list[list[bool]]
     page: int | None
+    # Estimated pages only (see _Walker.estimate): each row's, and each cell line's (rows → cells → lines).
+    row_pages: list[int | None] = field(default_factory=list)
+    line_pages: list[list[list[int | None]]] = field(default_factory=list)
 
 
 @dataclass
@@ -523,19 +541,47 @@ class _Walker:
     page: int = 1
     counts_pages: bool = False
     rendered_breaks: bool = False
+    explicit_breaks: bool = False
+    # Without rendered breaks, pages come from the flow model (docx_pages.Estimate): explicit breaks are
+    # exact there too, and it fills the pages between them. Its last page met is what an element it did not
+    # place (a text box's paragraph) is on.
+    estimate: docx_pages.Estimate | None = None
+    _estimated: int = 1
     _lead_break: bool = False
     _para_style: str | None = None
     legacy: set = field(default_factory=set)  # legacy font encodings met ("TCVN3", "VNI")
     _encodings: dict = field(default_factory=dict)  # font name → legacy encoding or None
 
-    def walk(self, body: etree._Element) -> None:
+    def walk(self, body: etree._Element, layout=None) -> None:
+        """Walk the body; `layout` (no arguments, gives a docx_pages.Estimate) is called when the file
+        records no rendered page breaks. Without it, pages are counted from explicit breaks alone."""
         self.rendered_breaks = next(body.iter(W_RENDERED_BREAK), None) is not None
-        self.counts_pages = self.rendered_breaks or _has_explicit_breaks(body)
+        self.explicit_breaks = not self.rendered_breaks and _has_explicit_breaks(body)
+        self.counts_pages = self.rendered_breaks or self.explicit_breaks
+        if not self.rendered_breaks and layout is not None:
+            self.estimate = layout()
         self._flow(body, self.items)
 
     @property
     def cur_page(self) -> int | None:
         return self.page if self.counts_pages else None
+
+    def page_at(self, el) -> int | None:
+        """The page `el` (w:p, w:tbl, w:tr) starts on: the flow model's when there is one, else the count."""
+        if self.estimate is None:
+            return self.cur_page
+        self._estimated = self.estimate.pages.get(el, self._estimated)
+        return self._estimated
+
+    def page_count(self) -> tuple[int | None, str]:
+        """(pages, page basis) of the document: see models.document.Document.page_basis."""
+        if self.rendered_breaks:
+            return self.page, "rendered"
+        if self.estimate is not None:
+            exact = self.explicit_breaks and not self.estimate.overflow
+            return self.estimate.count, "explicit" if exact else "estimated"
+        # Explicit breaks number the blocks' pages but give only a lower bound for the count: Word decides the rest.
+        return None, "explicit" if self.explicit_breaks else ""
 
     def _flow(self, container, out: list) -> None:
         for el in _children(container):
@@ -555,7 +601,7 @@ class _Walker:
         style_id = style.get(W_VAL) if style is not None else None
         if not self.rendered_breaks and _on(props.get(W_PAGE_BREAK_BEFORE)):
             self.page += 1
-        start_page = self.cur_page
+        start_page = self.page_at(p)
         styles = self.styles
         label = self.numbering.label_for(props.get(W_NUMPR), styles.numbering_of(style_id))
         segments: list[tuple[str, bool]] = []
@@ -648,12 +694,15 @@ class _Walker:
 
     # Tables -----------------------------------------------------------------
     def _table(self, tbl, nested: list) -> _Table:
-        page = self.cur_page
-        rows, bolds = [], []
+        page = self.page_at(tbl)
+        rows, bolds, row_pages, line_pages = [], [], [], []
         for tr in _children(tbl, W_TR):
+            if self.estimate is not None:
+                row_pages.append(self.page_at(tr))
             trpr = _first_child(tr, W_TRPR)
             row: list[list[str]] = [[] for _ in range(_int(_val(trpr, "gridBefore"), 0))]
             row_bold = [False] * len(row)
+            pages: list[list[int | None]] = [[] for _ in row]
             for tc in _children(tr, W_TC):
                 props = _props(_first_child(tc, W_TCPR))
                 span = props.get(W_GRID_SPAN)
@@ -664,12 +713,15 @@ class _Walker:
                 paras = [it for it in cell_items if isinstance(it, _Para)]
                 lines = [] if continued else [p.text for p in paras if p.text.strip()]
                 row.append(lines)
+                pages.append([] if continued else [p.page for p in paras if p.text.strip()])
                 row_bold.append(bool(paras) and all(p.bold for p in paras if p.text.strip()))
                 row.extend([] for _ in range(span - 1))
+                pages.extend([] for _ in range(span - 1))
                 row_bold.extend([False] * (span - 1))
             rows.append(row)
             bolds.append(row_bold)
-        return _Table(rows, bolds, page)
+            line_pages.append(pages)
+        return _Table(rows, bolds, page, row_pages, line_pages if self.estimate is not None else [])
 
     def _flow_cell(self, tc, out: list, nested: list) -> None:
         for el in _children(tc):
@@ -774,12 +826,33 @@ def _flatten_tab_group(group: list[_Para]) -> list[Block]:
 def _table_blocks(t: _Table) -> list[Block]:
     ncols = max((len(r) for r in t.rows), default=0)
     columns = [[_split_lines(r[c]) if c < len(r) else [] for r in t.rows] for c in range(ncols)]
-    rows = drop_empty_rows(square([[fold(" ".join(cell)) for cell in r] for r in t.rows]))
+    squared = square([[fold(" ".join(cell)) for cell in r] for r in t.rows])
+    rows = drop_empty_rows(squared)
     if is_layout_table(columns) or len(rows) < 2 or ncols < 2:
         def bold(c: int, r: int, _i: int) -> bool:
             return c < len(t.bold[r]) and t.bold[r][c]
-        return flatten_columns(columns, t.page, bold)
-    return [Block("table", rows=rows, page=t.page)]
+        blocks = flatten_columns(columns, t.page, bold)
+        if t.line_pages:  # a signature table's row broken across pages: each line keeps its own page
+            pages = _flattened_pages(t, ncols)
+            if len(pages) == len(blocks):
+                for block, page in zip(blocks, pages):
+                    block.page = page
+        return blocks
+    kept = [p for p, r in zip(t.row_pages, squared) if any(r)] if len(t.row_pages) == len(squared) else []
+    return [Block("table", rows=rows, page=t.page, row_pages=kept)]
+
+
+def _flattened_pages(t: _Table, ncols: int) -> list[int | None]:
+    """The page of each block `flatten_columns` makes of `t`, in its order (columns, rows, lines)."""
+    out = []
+    for c in range(ncols):
+        for r, row in enumerate(t.rows):
+            cell = row[c] if c < len(row) else []
+            pages = t.line_pages[r][c] if r < len(t.line_pages) and c < len(t.line_pages[r]) else []
+            for k, line in enumerate(cell):
+                page = pages[k] if k < len(pages) else t.page
+                out += [page for x in line.split("\n") if x.strip() and fold(x)]
+    return out
 
 
 def _split_lines(lines: list[str]) -> list[str]:
