@@ -93,8 +93,8 @@ def analyse(rows: list[list[str]]) -> TableLayout | None:
         roles, persons = column_roles(rows[h])
         if "stt" not in roles and 0 not in roles.values() and _numbers_rows(rows[h][0] if rows[h] else "", rows[h + 1:]):
             roles["stt"] = 0
-        _figure_by_arithmetic(roles, rows[h + 1:])
         if len(roles) >= 2 and ("amount" in roles or "quantity" in roles or "unit_price" in roles):
+            _figure_by_arithmetic(roles, rows[h + 1:])
             header_text = " ".join(rows[h])
             layout = TableLayout(header_rows=h + 1, columns=roles, headers=list(rows[h]))
             layout.scale = scale_of(header_text)  # a unit line or caption is read by budget.own_scale
@@ -138,8 +138,8 @@ def _figure_by_arithmetic(roles: dict[str, int], body: list[list[str]]) -> None:
     other = roles["quantity" if missing[0] == "unit_price" else "unit_price"]
     width = max((len(r) for r in body), default=0)
     for c in range(width):
-        if c in roles.values():
-            continue
+        if c in roles.values() or not any(c < len(r) and r[c][:1].isdigit() for r in body):
+            continue  # (most tables have no unnamed column of figures: nothing to parse)
         agree = disagree = 0
         for row in body:
             vals = [parse_figure(row[k], money=True, lookalikes=True).value if k < len(row) and row[k].strip() else None
