@@ -139,3 +139,12 @@ def test_flags_point_at_their_rows_on_generated_pdfs() -> None:
             if (flag.table_id, flag.row) in lines:
                 assert flag.bbox == lines[flag.table_id, flag.row].bbox
     assert seen >= 5
+
+
+def test_every_docx_budget_line_and_finding_has_a_page() -> None:
+    """DOCX files without Word's rendered breaks: the flow model's pages (page_basis "estimated")."""
+    for path in sorted(PLANS.glob("*.docx")):
+        ex = extract_file(path, path.parent)
+        assert ex.document.page_basis in ("estimated", "explicit", "rendered"), path.name
+        assert all(l.page and 1 <= l.page <= ex.document.pages for l in ex.budget_lines), path.name
+        assert all(f.page and 1 <= f.page <= ex.document.pages for f in ex.flags if f.table_id or f.section_id), path.name
