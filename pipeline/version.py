@@ -12,7 +12,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-PIPELINE_VERSION = "0.4.0"
+PIPELINE_VERSION = "0.4.1"
 
 _ROOT = Path(__file__).resolve().parents[1]
 _SOURCES = ("extractors", "models", "pipeline/loaders", "pipeline/run.py", "pipeline/reconcile.py", "pipeline/provenance.py")
