@@ -57,7 +57,7 @@ class LegalBasis:
     text: str = ""
     ref_symbol: str = ""
     # provenance (docs/conventions.md, "Provenance"): where the row was read
-    page: int | None = None  # 1-based page; None where the source has no pages (text, Markdown, DOCX without breaks)
+    page: int | None = None  # 1-based page; None where the source has no pages (text, Markdown without page marks); DOCX without Word's breaks: estimated (documents.page_basis)
     bbox: str = ""  # "x0,y0,x1,y1" in PDF points from the page's top left; PDFs and scans only
     source_ref: str = ""  # "block 12", "block 12 row 3", "lines 40-45": the block (and row) in the document model
 
@@ -78,7 +78,7 @@ class Section:
     text: str = ""
     content_text: str = ""
     # provenance (docs/conventions.md, "Provenance"): where the row was read
-    page: int | None = None  # 1-based page; None where the source has no pages (text, Markdown, DOCX without breaks)
+    page: int | None = None  # 1-based page; None where the source has no pages (text, Markdown without page marks); DOCX without Word's breaks: estimated (documents.page_basis)
     bbox: str = ""  # "x0,y0,x1,y1" in PDF points from the page's top left; PDFs and scans only
     source_ref: str = ""  # "block 12", "block 12 row 3", "lines 40-45": the block (and row) in the document model
 
@@ -99,7 +99,7 @@ class Attendance:
     is_subtotal: bool = False
     label: str = ""  # the row's STT as printed (I, II, 1, …)
     # provenance (docs/conventions.md, "Provenance"): where the row was read
-    page: int | None = None  # 1-based page; None where the source has no pages (text, Markdown, DOCX without breaks)
+    page: int | None = None  # 1-based page; None where the source has no pages (text, Markdown without page marks); DOCX without Word's breaks: estimated (documents.page_basis)
     bbox: str = ""  # "x0,y0,x1,y1" in PDF points from the page's top left; PDFs and scans only
     source_ref: str = ""  # "block 12", "block 12 row 3", "lines 40-45": the block (and row) in the document model
 
@@ -119,7 +119,7 @@ class BudgetTable:
     scale: int = 1  # đồng per printed unit: 1000 for "ĐVT: 1.000 đồng"
     scale_source: str = ""  # header, unit_line, caption (read); words, grand_total (inferred); "" (none printed)
     # provenance (docs/conventions.md, "Provenance"): where the row was read
-    page: int | None = None  # 1-based page; None where the source has no pages (text, Markdown, DOCX without breaks)
+    page: int | None = None  # 1-based page; None where the source has no pages (text, Markdown without page marks); DOCX without Word's breaks: estimated (documents.page_basis)
     bbox: str = ""  # "x0,y0,x1,y1" in PDF points from the page's top left; PDFs and scans only
     source_ref: str = ""  # "block 12", "block 12 row 3", "lines 40-45": the block (and row) in the document model
 
@@ -145,7 +145,7 @@ class BudgetLine:
     malformed_fields: str = ""  # columns whose figure was malformed ("unit_price")
     ocr_confidence: float | None = None  # lowest OCR confidence of the line's figures, when read from a scan
     # provenance (docs/conventions.md, "Provenance"): where the row was read
-    page: int | None = None  # 1-based page; None where the source has no pages (text, Markdown, DOCX without breaks)
+    page: int | None = None  # 1-based page; None where the source has no pages (text, Markdown without page marks); DOCX without Word's breaks: estimated (documents.page_basis)
     bbox: str = ""  # "x0,y0,x1,y1" in PDF points from the page's top left; PDFs and scans only
     source_ref: str = ""  # "block 12", "block 12 row 3", "lines 40-45": the block (and row) in the document model
     quantity_bbox: str = ""  # box of each figure cell, same convention as bbox
@@ -165,7 +165,7 @@ class Flag:
     found: str = ""
     message: str = ""
     # provenance (docs/conventions.md, "Provenance"): where the row was read
-    page: int | None = None  # 1-based page; None where the source has no pages (text, Markdown, DOCX without breaks)
+    page: int | None = None  # 1-based page; None where the source has no pages (text, Markdown without page marks); DOCX without Word's breaks: estimated (documents.page_basis)
     bbox: str = ""  # "x0,y0,x1,y1" in PDF points from the page's top left; PDFs and scans only
     source_ref: str = ""  # "block 12", "block 12 row 3", "lines 40-45": the block (and row) in the document model
 
