@@ -32,21 +32,18 @@ from lxml import etree
 from models.document import Block, Document
 from pipeline.loaders import docx_pages, legacy_fonts
 from pipeline.loaders.errors import ConverterMissingError, CorruptFileError, EmptyDocumentError, EncryptedError
+from pipeline.loaders.wordml import W, W_SDT, W_SDT_CONTENT, W_VAL, w
+from pipeline.loaders.wordml import children as _children, on as _on, val as _val
 from pipeline.loaders.layout import LABEL, drop_empty_rows, flatten_columns, fold, is_layout_line, is_layout_table, square
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 W_BODY = f"{{{W}}}body"
 
 
-def w(tag: str) -> str:
-    return f"{{{W}}}{tag}"
-
-
 # Clark names the walk compares against, built once (the walk touches every element).
 W_P, W_TBL, W_TR, W_TC, W_R, W_T = w("p"), w("tbl"), w("tr"), w("tc"), w("r"), w("t")
-W_PPR, W_RPR, W_TRPR, W_TCPR, W_SDT, W_SDT_CONTENT = w("pPr"), w("rPr"), w("trPr"), w("tcPr"), w("sdt"), w("sdtContent")
-W_VAL, W_TYPE = w("val"), w("type")
+W_PPR, W_RPR, W_TRPR, W_TCPR = w("pPr"), w("rPr"), w("trPr"), w("tcPr")
+W_TYPE = w("type")
 W_PSTYLE, W_RSTYLE, W_NUMPR, W_IND, W_SECTPR, W_OUTLINE = w("pStyle"), w("rStyle"), w("numPr"), w("ind"), w("sectPr"), w("outlineLvl")
 W_PAGE_BREAK_BEFORE, W_B, W_VANISH, W_RFONTS = w("pageBreakBefore"), w("b"), w("vanish"), w("rFonts")
 W_ASCII, W_HANSI, W_LEFT, W_START = w("ascii"), w("hAnsi"), w("left"), w("start")
@@ -55,7 +52,6 @@ W_RENDERED_BREAK = w("lastRenderedPageBreak")
 W_GRID_SPAN, W_GRID_BEFORE, W_VMERGE, W_HMERGE = w("gridSpan"), w("gridBefore"), w("vMerge"), w("hMerge")
 MC_ALTERNATE, MC_CHOICE, MC_FALLBACK = f"{{{MC}}}AlternateContent", f"{{{MC}}}Choice", f"{{{MC}}}Fallback"
 W_TXBX = w("txbxContent")
-WRAPPERS = {w("customXml"), w("ins"), w("moveTo")}  # looked through between blocks, rows and cells
 GRAPHICS = {w("drawing"), w("pict"), MC_ALTERNATE, w("object")}  # may hold text boxes
 
 
@@ -861,18 +857,6 @@ def _split_lines(lines: list[str]) -> list[str]:
 
 # --- XML helpers --------------------------------------------------------------
 
-def _children(el, want: str | None = None):
-    """Children in order, looking through content controls and custom-XML wrappers."""
-    for child in el:
-        tag = child.tag
-        if tag == W_SDT:
-            content = child.find(W_SDT_CONTENT)
-            if content is not None:
-                yield from _children(content, want)
-        elif tag in WRAPPERS:
-            yield from _children(child, want)
-        elif want is None or tag == want:
-            yield child
 
 
 def _first_child(el, tag: str):
@@ -918,11 +902,6 @@ def _has_explicit_breaks(body) -> bool:
     return False
 
 
-def _val(parent, tag: str) -> str | None:
-    if parent is None:
-        return None
-    el = parent.find(f"{{{W}}}{tag}")
-    return None if el is None else el.get(W_VAL)
 
 
 def _int(value: str | None, default: int) -> int:
@@ -932,9 +911,6 @@ def _int(value: str | None, default: int) -> int:
         return default
 
 
-def _on(el) -> bool:
-    """A w:b / w:vanish style toggle: present and not switched off."""
-    return el is not None and el.get(W_VAL, "true").lower() not in ("0", "false", "off", "none")
 
 
 def _merge_continues(tcpr_props: dict) -> bool:

@@ -47,18 +47,15 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+from pipeline.loaders.wordml import W_SDT, W_SDT_CONTENT, W_VAL, WRAPPERS, w
+from pipeline.loaders.wordml import children as _children, on as _on, val as _val
+
 WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 
 
-def w(tag: str) -> str:
-    return f"{{{W}}}{tag}"
-
-
 W_P, W_TBL, W_TR, W_TC, W_R, W_T, W_PPR, W_RPR = w("p"), w("tbl"), w("tr"), w("tc"), w("r"), w("t"), w("pPr"), w("rPr")
-W_VAL, W_SDT, W_SDT_CONTENT, W_BR, W_TYPE = w("val"), w("sdt"), w("sdtContent"), w("br"), w("type")
-WRAPPERS = {w("customXml"), w("ins"), w("moveTo")}  # looked through between blocks, rows and cells
+W_BR, W_TYPE = w("br"), w("type")
 INLINE_WRAPPERS = WRAPPERS | {w("smartTag"), w("hyperlink"), w("fldSimple"), w("bdo"), w("dir"), w("sdtContent")}
 NOT_PRINTED = {w("del"), w("moveFrom"), w("instrText"), w("delText"), w("pPr"), w("rPr"), w("sdtPr"), w("sdtEndPr")}
 MC_ALTERNATE, MC_CHOICE = f"{{{MC}}}AlternateContent", f"{{{MC}}}Choice"
@@ -745,25 +742,8 @@ def _contextual(boxes: list[_Box]) -> None:
 
 # --- XML helpers ----------------------------------------------------------------------
 
-def _children(el, want: str | None = None):
-    """Children in order, looking through content controls and custom-XML and insertion wrappers."""
-    for child in el:
-        tag = child.tag
-        if tag == W_SDT:
-            content = child.find(W_SDT_CONTENT)
-            if content is not None:
-                yield from _children(content, want)
-        elif tag in WRAPPERS:
-            yield from _children(child, want)
-        elif want is None or tag == want:
-            yield child
 
 
-def _val(parent, tag: str) -> str | None:
-    if parent is None:
-        return None
-    el = parent.find(w(tag))
-    return None if el is None else el.get(W_VAL)
 
 
 def _int(value, default: int) -> int:
@@ -777,8 +757,6 @@ def _on_attr(value: str | None) -> bool:
     return value is not None and value.lower() in ("1", "true", "on")
 
 
-def _on(el) -> bool:
-    return el is not None and el.get(W_VAL, "true").lower() not in ("0", "false", "off", "none")
 
 
 class CutStyles:
