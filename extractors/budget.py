@@ -377,7 +377,7 @@ def unread_tables(blocks: list[Block]) -> list[str]:
     total cannot be checked without them."""
     out = []
     for i, b in enumerate(blocks):
-        if b.is_table or not ORPHAN_TOTAL.match(ascii_fold(fold(b.text)).strip()):
+        if b.is_table or len(b.text) > 40 or not ORPHAN_TOTAL.match(ascii_fold(fold(b.text)).strip()):
             continue
         before = [x for x in blocks[max(0, i - 4):i] if not x.is_table]
         if sum(bool(ROW_LIKE.match(ascii_fold(fold(x.text)).strip())) for x in before) >= 2:

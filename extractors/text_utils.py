@@ -80,6 +80,12 @@ def ascii_fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).translate(_FOLD).lower()
 
 
+# The words a legal basis or the preamble opens with (on ascii-folded text): "Căn cứ", "Thực hiện", and
+# "Theo" when a document type follows it ("Theo Chỉ thị số …", "Theo Nghị quyết …").
+_CITED = "|".join(sorted({ascii_fold(t) for t in DOC_TYPES} | {"de nghi", "chi dao", "y kien"}, key=len, reverse=True))
+LEAD_WORDS = re.compile(rf"^(can cu|thuc hien|tiep tuc thuc hien|theo ({_CITED})|xet de nghi|de (trien khai|thuc hien)|nham)\b")
+
+
 def clean_value(text: str) -> str:
     """A field value without the sentence punctuation around it."""
     text = fold(text)

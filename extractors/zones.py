@@ -13,13 +13,10 @@ import re
 from dataclasses import dataclass, field
 
 from extractors.sections import find_toc, parse_label
-from extractors.text_utils import DOC_TYPES, ascii_fold
+from extractors.text_utils import LEAD_WORDS, ascii_fold
 from models.document import Block, Document
 
 TYPE_LINE = re.compile(r"^(ke hoach|quyet dinh|chuong trinh|de an|huong dan|thong bao|chi thi|phuong an)$")
-# "Theo" leads a legal basis when a document type follows it ("Theo Chỉ thị số …", "Theo Nghị quyết …").
-_CITED = "|".join(sorted({ascii_fold(t) for t in DOC_TYPES} | {"de nghi", "chi dao", "y kien"}, key=len, reverse=True))
-LEAD_WORDS = re.compile(rf"^(can cu|thuc hien|tiep tuc thuc hien|theo ({_CITED})|xet de nghi|de (trien khai|thuc hien)|nham)\b")
 def is_section_start(text: str) -> bool:
     """The first numbered section: I., Phần I, Mục 1, or 1. (the body's own label styles)."""
     label = parse_label(text)

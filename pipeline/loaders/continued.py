@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from extractors.tables import column_roles
 from extractors.text_utils import ascii_fold
 from models.document import Block, Document
 
@@ -41,8 +42,6 @@ def repeated_rows(a: list[list[str]], b: list[list[str]]) -> int:
 
 
 def names_columns(row: list[str]) -> bool:
-    from extractors.tables import column_roles
-
     bare = [re.sub(r"\([^)]*\)", "", c) for c in row]  # "Đơn giá (1.000đ)" names a column, holds no figure
     return not any(re.search(r"\d", c) for c in bare) and len(column_roles(row)[0]) >= 2
 
@@ -91,16 +90,10 @@ def _drop_spurious_columns(a: Block, b: Block) -> None:
     def spurious(c: int) -> bool:
         head = wide.rows[0][c]
         dust = all(not re.sub(r"[\W_]", "", r[c] if c < len(r) else "") for r in wide.rows[1:] if not _is_words(r))
-        return dust and (not head.strip() or len(column_roles_of(head)) == 0)
+        return dust and (not head.strip() or not column_roles([head])[0])
     cols = [c for c in range(1, len(wide.rows[0])) if spurious(c)]
     if len(cols) == extra:
         wide.drop_columns(set(cols))
-
-
-def column_roles_of(cell: str) -> dict[str, int]:
-    from extractors.tables import column_roles
-
-    return column_roles([cell])[0]
 
 
 def join_continued_tables(doc: Document) -> Document:

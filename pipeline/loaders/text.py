@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from extractors.text_utils import ascii_fold
+from extractors.text_utils import LEAD_WORDS, ascii_fold
 from models.document import Block, Document
 from pipeline.loaders.source_lines import locate
 from pipeline.loaders.line_tables import header_of, tabify_text_tables
@@ -98,14 +98,11 @@ def is_caps(line: str) -> bool:
     return line.isupper() and sum(1 for c in line if c.isalpha()) >= 3
 
 
-# A capitalised lead word of a legal basis starts a paragraph (in a wrapped sentence it is lower case).
-LEAD = re.compile(r"^(?:Căn cứ|Thực hiện|Tiếp tục thực hiện|Theo (?:Luật|Nghị|Quyết|Thông|Chỉ|Kế|Công|Hướng|Văn|Chương))\b")
-
-
 def continues(prev: str, nxt: str, width: int | None) -> bool:
-    """Does `nxt` continue the paragraph that `prev` ends? Not when it opens a legal basis
-    ("Căn cứ …", "Thực hiện …"): a title line of full width is no wrapped sentence."""
-    if MARKER.match(nxt) or not prev or LEAD.match(nxt):
+    """Does `nxt` continue the paragraph that `prev` ends? Not when it opens a legal basis with a
+    capital ("Căn cứ …", "Thực hiện …"; in a wrapped sentence the word is lower case): a title line of
+    full width is no wrapped sentence."""
+    if MARKER.match(nxt) or not prev or (nxt[:1].isupper() and LEAD_WORDS.match(ascii_fold(nxt))):
         return False
     caps = is_caps(prev)
     if caps != is_caps(nxt) and (caps or len(nxt) < 40):
