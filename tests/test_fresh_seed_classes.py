@@ -178,11 +178,15 @@ def test_a_header_word_apart_from_its_other_half_over_an_empty_column_is_one_col
     rows = [["TT", "Nội dung", "Đơn", "vị", "Thành tiền"], ["1", "Tiền ăn", "Suất", "", "1.250.000"],
             ["2", "Văn phòng phẩm", "Bộ", "", "2.400.000"]]
     boxes = [[(0.0, 0.0, 1.0, 1.0)] * 5 for _ in rows]
-    merged, b, _ = unruled._merge_split_headers([r[:] for r in rows], boxes, [])
+    merged = [r[:] for r in rows]
+    b = [r[:] for r in boxes]
+    unruled._merge_split_headers(merged, b)
     assert merged[0] == ["TT", "Nội dung", "Đơn vị", "Thành tiền"] and merged[1] == ["1", "Tiền ăn", "Suất", "1.250.000"]
     assert len(b[0]) == 4
     notes = [["TT", "Nội dung", "Thành tiền", "Ghi chú"], ["1", "Tiền ăn", "1.250.000", ""]]
-    assert unruled._merge_split_headers([r[:] for r in notes], [[(0.0,) * 4] * 4] * 2, [])[0] == notes
+    kept = [r[:] for r in notes]
+    unruled._merge_split_headers(kept, [[(0.0,) * 4] * 4 for _ in notes])
+    assert kept == notes
 
 
 def test_an_item_left_of_its_centred_header_stays_in_the_item_column():

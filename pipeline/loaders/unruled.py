@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Protocol, Sequence
 
+from extractors.tables import column_roles
 from extractors.text_utils import ascii_fold
 from pipeline.loaders.text_quality import join_wrapped
 
@@ -349,15 +350,16 @@ def grid_cells(part: Sequence[LineLike], head: int) -> tuple[list[list[str]], li
         return None  # (a header over the words line alone: the tail of a table the page break cut)
     width = max(l.x1 for l in part) - min(l.x0 for l in part)
     head_spans = header_columns(part[:head], width)
-    line_cells = [cells_of(l) for g in groups for l in g if not WORDS.match(ascii_fold(l.text))] or [[]]
-    # (the words line runs across the table; a justified one has wide gaps that are no columns)
+    # the words line (with its wrapped end) runs across the table; a justified one has gaps that are no columns
+    rows_only = [g for g in groups if not WORDS.match(ascii_fold(g[0].text))]
+    line_cells = [cells_of(l) for g in rows_only for l in g] or [[]]
     most = max(len(c) for c in line_cells)
     body_spans: list[tuple[float, float, int]] = []
-    full = sum(len(c) >= most - 1 for c in line_cells)
-    if (most < len(head_spans) - 1 or (full < 2 and most <= len(head_spans))) and len(head_spans) >= 3:
+    fullest = sum(len(c) >= most - 1 for c in line_cells)
+    if (most < len(head_spans) - 1 or (fullest < 2 and most <= len(head_spans))) and len(head_spans) >= 3:
         cols = head_spans  # no row, or one only, full enough to show the columns (a page break left a group row): the header's
-        body_spans = body_columns(columns_of([c for g in groups for l in g if not (
-            TOTAL.match(ascii_fold(l.text)) or WORDS.match(ascii_fold(l.text))) for c in [cells_of(l)]], width), cols)
+        body_spans = body_columns(columns_of([cells_of(l) for g in rows_only for l in g
+                                              if not TOTAL.match(ascii_fold(l.text))], width), cols)
     else:  # columns from the fullest rows (a wide group or total label may run past its column's edge)
         cols = columns_of([c for c in line_cells if len(c) >= most - 1], width)
     heads = group_headings(part[:head])
@@ -399,11 +401,11 @@ def grid_cells(part: Sequence[LineLike], head: int) -> tuple[list[list[str]], li
         spans.append((cols[0][0], top, cols[-1][1], bottom))
     full = [[b if b is not None else (cols[k][0], span[1], cols[k][1], span[3]) for k, b in enumerate(bs)]
             for bs, span in zip(boxes, spans)]
-    return _merge_split_headers(rows, full, spans)
+    _merge_split_headers(rows, full)
+    return rows, full, spans
 
 
-def _merge_split_headers(rows: list[list[str]], boxes: list[list[Box]], spans: list[Box]
-                         ) -> tuple[list[list[str]], list[list[Box]], list[Box]]:
+def _merge_split_headers(rows: list[list[str]], boxes: list[list[Box]]) -> None:
     """A header word set apart from its other half ("Đơn" | "vị", wide letter spacing or an OCR gap)
     over a column that stays empty is one column: "Đơn vị"."""
     for k in range(len(rows[0]) - 1, 0, -1):
@@ -420,16 +422,12 @@ def _merge_split_headers(rows: list[list[str]], boxes: list[list[Box]], spans: l
             a, b = bs[k - 1], bs[k]
             bs[k - 1] = (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
             del bs[k]
-    return rows, boxes, spans
-
-
-ITEM_WORDS = re.compile(r"^(?:noi dung|hang muc|dien giai|khoan chi|danh muc)\b")
-AMOUNT_WORDS = re.compile(r"^(?:thanh tien|so tien|kinh phi|du toan)\b")
 
 
 def _item_and_amount(head: Sequence[LineLike]) -> bool:
-    cells = [ascii_fold(c[2]) for line in head for c in cells_of(line)]
-    return len(cells) == 2 and bool(ITEM_WORDS.match(cells[0])) and bool(AMOUNT_WORDS.match(cells[1]))
+    """Does the header name an item column, then an amount column, and nothing else?"""
+    cells = [c[2] for line in head for c in cells_of(line)]
+    return len(cells) == 2 and column_roles(cells)[0] == {"item": 0, "amount": 1}
 
 
 def _header_piece(line: LineLike, above: LineLike) -> bool:
